@@ -1,0 +1,200 @@
+"""The monitoring run: crawl the sources, extract and match, store, report.
+
+Tasks work at batch granularity (a few hundred pages each) so Prefect's
+per-task bookkeeping stays a small share of a run. Retries sit on the I/O
+tasks (the crawl, every warehouse write); parsing is deterministic and is not
+retried.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+
+from rassegna.config import SourcesConfig, Watchlist, load_sources, load_watchlist
+from rassegna.funnel import Funnel
+from rassegna.pipeline import Processed, batched, process_pages, worker_pool
+from spiders.output import iter_events, iter_pages, read_outcomes
+from warehouse import load
+from warehouse.db import connect, is_local_path
+from warehouse.lock import writer_lock
+
+DEFAULT_SOURCES = Path("config/sources.yaml")
+DEFAULT_WATCHLIST = Path("config/watchlist.yaml")
+DEFAULT_DB = "data/rassegna.duckdb"
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    status: str
+    db: str
+    pages_fetched: int = 0
+    articles_extracted: int = 0
+    articles_new: int = 0
+    mentions_new: int = 0
+    mentions_per_entity: dict[str, int] = field(default_factory=dict)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    interrupted_runs_closed: int = 0
+
+    @property
+    def failed_sources(self) -> list[dict[str, Any]]:
+        return [s for s in self.sources if s["status"] == "failed"]
+
+
+def _progress(stage: str, done: int, total: int | None = None) -> dict[str, Any]:
+    return {"extra": {"rassegna_progress": {"stage": stage, "done": done, "total": total}}}
+
+
+@task(name="read-config", cache_policy=NO_CACHE)
+def read_config(sources_file: Path, watchlist_file: Path) -> tuple[SourcesConfig, Watchlist]:
+    return load_sources(sources_file), load_watchlist(watchlist_file)
+
+
+@task(name="open-run", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def open_run(db: str, run_id: str, sources_file: Path, watchlist_file: Path, sources: SourcesConfig, watchlist: Watchlist) -> int:
+    with connect(db) as con:
+        closed = load.mark_interrupted_runs(con)
+        load.start_run(con, run_id, str(flow_run.id or "") or None, str(sources_file), str(watchlist_file),
+                       watchlist, len(sources.enabled_sources))
+    return closed
+
+
+@task(name="crawl", retries=1, retry_delay_seconds=10, cache_policy=NO_CACHE)
+def crawl(sources_file: Path, out_dir: Path, timeout_s: float) -> str | None:
+    """Run the spiders in a child process; returns an error text if the crawl did not end cleanly.
+
+    A crawl that overruns is killed: what it wrote so far is kept and loaded,
+    and its unfinished sources are recorded as failed.
+    """
+    logger = get_run_logger()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "spiders.crawl", str(sources_file), str(out_dir)]
+    try:
+        completed = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        return f"crawl-timeout: stopped after {timeout_s:.0f} s"
+    if completed.returncode != 0:
+        tail = (completed.stderr or "").strip().splitlines()[-5:]
+        # A crash with nothing written is worth one retry; with output, keep what we have.
+        if not any(out_dir.glob("*.jsonl")):
+            raise RuntimeError(f"crawl process exited with {completed.returncode}: {' | '.join(tail)}")
+        logger.warning("crawl process exited with %s: %s", completed.returncode, " | ".join(tail))
+        return f"crawl-crashed: exit {completed.returncode}"
+    return None
+
+
+@task(name="extract-and-match", cache_policy=NO_CACHE)
+def extract_and_match(pages: tuple[dict[str, Any], ...], pool: Any) -> list[Processed]:
+    return list(process_pages(pages, pool, None))
+
+
+@task(name="load-batch", retries=3, retry_delay_seconds=[1, 5, 15], cache_policy=NO_CACHE)
+def load_batch(db: str, run_id: str, watchlist_version: str, batch: list[Processed]) -> load.BatchResult:
+    with connect(db) as con:
+        return load.load_batch(con, run_id, watchlist_version, batch)
+
+
+@task(name="record-sources", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def record_sources(db: str, run_id: str, outcomes: list[dict[str, Any]], crawl_dir: Path) -> None:
+    with connect(db) as con:
+        load.record_page_events(con, run_id, iter_events(crawl_dir))
+        load.record_source_runs(con, run_id, outcomes)
+
+
+@task(name="close-run", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def close_run(db: str, summary: RunSummary, error: str | None = None) -> RunSummary:
+    counts = {
+        "sources_failed": len(summary.failed_sources),
+        "pages_fetched": summary.pages_fetched,
+        "articles_extracted": summary.articles_extracted,
+        "articles_new": summary.articles_new,
+        "mentions_new": summary.mentions_new,
+    }
+    with connect(db) as con:
+        load.finish_run(con, summary.run_id, summary.status, counts, error)
+        summary.mentions_per_entity = load.mentions_per_entity(con, summary.run_id)
+    return summary
+
+
+def new_run_id() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
+
+
+def _crawl_dir(db: str, run_id: str) -> Path:
+    # Beside the database: same disk, and an operator finds a crawl that was interrupted.
+    base = Path(db).parent if is_local_path(db) else Path(tempfile.gettempdir())
+    return base / ".rassegna-crawl" / run_id
+
+
+@flow(name="monitor", log_prints=False)
+def monitor(
+    sources_file: Path = DEFAULT_SOURCES,
+    watchlist_file: Path = DEFAULT_WATCHLIST,
+    db: str = DEFAULT_DB,
+    workers: int = 2,
+    batch_size: int = 400,
+    crawl_timeout_s: float = 3 * 3600,
+    lock_timeout_s: float = 600,
+) -> RunSummary:
+    """One monitoring run over every enabled source, stored in the warehouse `db`."""
+    logger = get_run_logger()
+    sources, watchlist = read_config(sources_file, watchlist_file)
+    run_id = new_run_id()
+    summary = RunSummary(run_id=run_id, status="running", db=db)
+    with writer_lock(db, timeout=lock_timeout_s, on_wait=logger.warning):
+        summary.interrupted_runs_closed = open_run(db, run_id, sources_file, watchlist_file, sources, watchlist)
+        crawl_dir = _crawl_dir(db, run_id)
+        try:
+            logger.info("crawling %d sources", len(sources.enabled_sources), **_progress("crawl", 0))
+            crawl_error = crawl(sources_file, crawl_dir, crawl_timeout_s)
+            funnel = Funnel()
+            with worker_pool(watchlist, workers) as pool:
+                pending = None
+                for pages in batched(iter_pages(crawl_dir), batch_size):
+                    # Extract the next batch while the previous one is written.
+                    future = extract_and_match.submit(pages, pool)
+                    if pending is not None:
+                        _store(db, run_id, watchlist, pending.result(), funnel, summary, logger)
+                    pending = future
+                if pending is not None:
+                    _store(db, run_id, watchlist, pending.result(), funnel, summary, logger)
+            summary.sources = funnel.outcomes(sources, read_outcomes(crawl_dir), crawl_error)
+            record_sources(db, run_id, summary.sources, crawl_dir)
+            summary.status = "completed-with-failures" if summary.failed_sources else "completed"
+            summary = close_run(db, summary)
+        except BaseException as exc:
+            summary.status = "failed"
+            close_run(db, summary, error=f"{type(exc).__name__}: {exc}")
+            raise
+        finally:
+            shutil.rmtree(crawl_dir, ignore_errors=True)
+    logger.info(
+        "run %s %s: %d pages, %d new articles, %d new mentions, %d failed sources",
+        run_id, summary.status, summary.pages_fetched, summary.articles_new, summary.mentions_new,
+        len(summary.failed_sources), **_progress("done", summary.pages_fetched, summary.pages_fetched),
+    )
+    return summary
+
+
+def _store(db: str, run_id: str, watchlist: Watchlist, batch: list[Processed], funnel: Funnel,
+           summary: RunSummary, logger: Any) -> None:
+    result = load_batch(db, run_id, watchlist.version, batch)
+    funnel.add_processed(batch)
+    funnel.add_loaded(result.new_by_source or {})
+    summary.pages_fetched = funnel.pages
+    summary.articles_extracted = sum(funnel.extracted.values())
+    summary.articles_new += result.articles_new
+    summary.mentions_new += result.mentions_new
+    logger.info("stored %d pages so far", funnel.pages, **_progress("extract", funnel.pages))

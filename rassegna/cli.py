@@ -1,0 +1,223 @@
+"""The `rassegna` command: one entry point for operators and analysts.
+
+Prefect is imported only inside the commands that run flows (through the
+`flows` package, which first sets its offline defaults), so `--help` and
+`inspect` stay fast.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from rassegna.config import ConfigError
+
+if TYPE_CHECKING:
+    from flows.monitor import RunSummary
+
+DEFAULT_SOURCES = Path("config/sources.yaml")
+DEFAULT_WATCHLIST = Path("config/watchlist.yaml")
+DEFAULT_DB = Path("data/rassegna.duckdb")
+
+app = typer.Typer(
+    help="Rassegna: press monitoring for Imprese Vincenti, INNOVIT and the twelve mission companies.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+console = Console()
+err = Console(stderr=True)
+
+SourcesOpt = Annotated[Path, typer.Option("--sources", help="Sources file (YAML).")]
+WatchlistOpt = Annotated[Path, typer.Option("--watchlist", help="Watchlist file (YAML).")]
+DbOpt = Annotated[Path, typer.Option("--db", help="DuckDB warehouse file.")]
+
+EXAMPLE_QUERIES = [
+    "SELECT entity_name, count(*) AS mentions FROM mentions GROUP BY ALL ORDER BY mentions DESC;",
+    "SELECT published_at, source, title, url FROM articles ORDER BY published_at DESC NULLS LAST LIMIT 10;",
+]
+
+
+class _ProgressHandler(logging.Handler):
+    """Turns the flow's progress-tagged log records into a progress display."""
+
+    def __init__(self, progress: Progress) -> None:
+        super().__init__(logging.INFO)
+        self.progress = progress
+        self.task = progress.add_task("starting", total=None)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        info = getattr(record, "rassegna_progress", None)
+        if info is None:
+            if record.levelno >= logging.WARNING:
+                self.progress.console.print(f"[yellow]{record.getMessage()}[/]")
+            return
+        labels = {"crawl": "crawling sources", "extract": "extracting and matching pages", "done": "done"}
+        self.progress.update(self.task, description=labels.get(info["stage"], info["stage"]),
+                             completed=info["done"], total=info["total"])
+
+
+def _run_flow(sources: Path, watchlist: Path, db: Path, verbose: bool) -> RunSummary:
+    from flows.monitor import monitor  # sets Prefect's offline defaults first
+
+    prefect_logger = logging.getLogger("prefect")
+    quiet = [] if verbose else [h for h in prefect_logger.handlers if isinstance(h, logging.StreamHandler)]
+    levels = [h.level for h in quiet]
+    for handler in quiet:
+        handler.setLevel(logging.ERROR)
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        handler = _ProgressHandler(progress)
+        prefect_logger.addHandler(handler)
+        try:
+            return monitor(sources_file=sources, watchlist_file=watchlist, db=str(db))
+        finally:
+            prefect_logger.removeHandler(handler)
+            for h, level in zip(quiet, levels):
+                h.setLevel(level)
+
+
+def _print_summary(summary: RunSummary) -> None:
+    colour = {"completed": "green", "completed-with-failures": "yellow"}.get(summary.status, "red")
+    console.print(f"\n[bold]Run {summary.run_id}[/]: [{colour}]{summary.status}[/]")
+    console.print(
+        f"  pages fetched {summary.pages_fetched} · articles extracted {summary.articles_extracted}"
+        f" · new articles {summary.articles_new} · new mentions {summary.mentions_new}"
+    )
+    table = Table("entity", "new mentions", title="Mentions this run", title_justify="left")
+    for name, count in summary.mentions_per_entity.items():
+        table.add_row(name, str(count))
+    console.print(table)
+    sources = Table("source", "status", "listed", "fetched", "articles", "new", "problem", title="Sources", title_justify="left")
+    for s in summary.sources:
+        problems = s["error"] or ", ".join(f"{k} {v}" for k, v in {**s["fail_reasons"], **s["skip_reasons"]}.items())
+        style = "red" if s["status"] == "failed" else ""
+        sources.add_row(s["source"], f"[{style}]{s['status']}[/]" if style else s["status"], str(s["listed"]),
+                        str(s["fetched"]), str(s["extracted"]), str(s["articles_new"]), problems or "")
+    console.print(sources)
+    for s in summary.failed_sources:
+        console.print(f"[red]failed[/] {s['source']}: {s['error']}")
+    console.print(f"Database: [bold]{summary.db}[/]")
+
+
+def _config_error(exc: ConfigError) -> None:
+    err.print(f"[red]configuration error[/]\n{exc}")
+    raise typer.Exit(2)
+
+
+@app.command()
+def run(
+    sources: SourcesOpt = DEFAULT_SOURCES,
+    watchlist: WatchlistOpt = DEFAULT_WATCHLIST,
+    db: DbOpt = DEFAULT_DB,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's log lines.")] = False,
+) -> None:
+    """Run one monitoring pass: crawl the sources, extract, match, store.
+
+    Example: rassegna run --sources config/sources.yaml --db data/rassegna.duckdb
+    """
+    try:
+        summary = _run_flow(sources, watchlist, db, verbose)
+    except ConfigError as exc:
+        _config_error(exc)
+    _print_summary(summary)
+
+
+@app.command()
+def demo(
+    db: DbOpt = Path("data/demo.duckdb"),
+    watchlist: WatchlistOpt = DEFAULT_WATCHLIST,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's log lines.")] = False,
+) -> None:
+    """Serve the bundled demo news site on 127.0.0.1 and run the monitor against it (no internet needed).
+
+    Example: rassegna demo --db data/demo.duckdb
+    """
+    from rassegna.demo.server import serving
+
+    site_root = Path(__file__).parent / "demo" / "site"
+    template = (Path(__file__).parent / "demo" / "sources.template.yaml").read_text("utf-8")
+    first_time = not db.exists()
+    with serving(site_root) as sites, tempfile.TemporaryDirectory() as tmp:
+        sources_file = Path(tmp) / "sources.yaml"
+        sources_file.write_text(render_template(template, sites.bases), "utf-8")
+        try:
+            summary = _run_flow(sources_file, watchlist, db, verbose)
+        except ConfigError as exc:
+            _config_error(exc)
+    _print_summary(summary)
+    if first_time:
+        console.print("\nTry it with SQL (the DuckDB shell: [bold]duckdb " + str(db) + "[/]):")
+        for query in EXAMPLE_QUERIES:
+            console.print(f"  {query}")
+
+
+def render_template(template: str, bases: dict[str, str]) -> str:
+    for name, base in bases.items():
+        template = template.replace("{{BASE:" + name + "}}", base)
+    return template
+
+
+@app.command()
+def inspect(
+    targets: Annotated[list[str], typer.Argument(help="URLs or saved HTML files.")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per target, one per line.")] = False,
+    watchlist: WatchlistOpt = DEFAULT_WATCHLIST,
+    url: Annotated[str | None, typer.Option("--url", help="URL to assume for a saved file.")] = None,
+    allow_private: Annotated[bool, typer.Option("--allow-private", help="Fetch from private addresses too.")] = False,
+) -> None:
+    """Show what extraction makes of a page and which mentions it yields, and why.
+
+    Example: rassegna inspect https://www.example.it/articolo.html
+    Example: rassegna inspect saved.html --url https://www.example.it/articolo.html --json
+    """
+    from rassegna.config import load_watchlist
+    from rassegna.inspect import inspect_target
+    from rassegna.matching import Matcher
+
+    try:
+        matcher = Matcher(load_watchlist(watchlist))
+    except ConfigError as exc:
+        _config_error(exc)
+    failed = False
+    for target in targets:
+        report = inspect_target(target, matcher, url=url, allow_private=allow_private)
+        failed = failed or bool(report.get("error"))
+        if as_json:
+            sys.stdout.write(json.dumps(report, ensure_ascii=False, default=str) + "\n")
+        else:
+            _print_inspection(report)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _print_inspection(report: dict[str, Any]) -> None:
+    console.rule(report["target"])
+    if report.get("error"):
+        console.print(f"[red]{report['error']}[/]")
+        return
+    for key in ("url", "title", "published_at", "language", "author", "site_name", "encoding"):
+        console.print(f"[bold]{key}[/]: {report.get(key)}")
+    text = report.get("text") or ""
+    console.print(f"[bold]text[/] ({len(text)} chars): {text[:600]}{'…' if len(text) > 600 else ''}")
+    console.print(f"[bold]mentions[/]: {len(report['mentions'])} accepted, {len(report['rejected'])} rejected")
+    for m in sorted(report["mentions"] + report["rejected"], key=lambda m: m["start_char"]):
+        decision = "[green]accepted[/]" if m["accepted"] else "[red]rejected[/]"
+        console.print(
+            f"  {decision} [bold]{m['entity_name']}[/] as {m['matched_text']!r} at {m['start_char']}-{m['end_char']}"
+            f" · rule {m['rule']} ({m['evidence'] or 'no confirming term'}) · confidence {m['confidence']:.2f}"
+        )
+        console.print(f"    [dim]{m['snippet']}[/]")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,211 @@
+"""Validated configuration: the sources to watch and the watchlist of entities.
+
+Both files are read once, at the edge (CLI or flow parameters), and passed down
+as these models; nothing deeper reads a file or a global. A bad file fails here,
+before any network work, with a message naming the file, the entry and the field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+SLUG = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+
+
+class ConfigError(ValueError):
+    """A configuration file is missing, unreadable or invalid; the message says where."""
+
+
+class _Strict(BaseModel):
+    # Unknown keys are typos until proven otherwise: a misspelt `max_depht` must not be ignored.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{value!r} is not an absolute http(s) URL")
+    return value
+
+
+def _regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"invalid regular expression {value!r}: {exc}") from None
+    return value
+
+
+class CrawlSettings(_Strict):
+    user_agent: str = Field(
+        "Rassegna/0.1 (press monitoring; +https://github.com/rassegna/rassegna)", min_length=3
+    )
+    download_delay: float = Field(1.0, ge=0, description="seconds between requests to one host")
+    concurrent_requests_per_domain: int = Field(2, ge=1, le=16)
+    timeout: float = Field(30.0, gt=0, description="seconds per request")
+    retries: int = Field(3, ge=0, le=10)
+    retry_after_max: float = Field(120.0, ge=0, description="longest Retry-After honoured, seconds")
+    max_response_bytes: int = Field(10 * 1024 * 1024, ge=1024)
+    max_pages_per_source: int = Field(1000, ge=1)
+
+
+class Source(_Strict):
+    name: Annotated[str, Field(pattern=SLUG)]
+    kind: Literal["feed", "sitemap", "site"]
+    url: str
+    max_depth: int = Field(1, ge=0, le=10, description="site crawls only: link hops from url")
+    allow: list[str] = Field(default_factory=list, description="site crawls: URL regexes to follow")
+    deny: list[str] = Field(default_factory=list, description="site crawls: URL regexes to skip")
+    enabled: bool = True
+
+    @field_validator("url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        return _http_url(value)
+
+    @field_validator("allow", "deny")
+    @classmethod
+    def _check_patterns(cls, values: list[str]) -> list[str]:
+        return [_regex(v) for v in values]
+
+    @model_validator(mode="after")
+    def _site_only_fields(self) -> Source:
+        if self.kind != "site" and (self.allow or self.deny or "max_depth" in self.model_fields_set):
+            raise ValueError("max_depth, allow and deny apply to kind 'site' only")
+        return self
+
+
+class SourcesConfig(_Strict):
+    allow_private_networks: bool = False
+    crawl: CrawlSettings = Field(default_factory=CrawlSettings)
+    sources: list[Source] = Field(min_length=1)
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_names(cls, sources: list[Source]) -> list[Source]:
+        seen: set[str] = set()
+        for source in sources:
+            if source.name in seen:
+                raise ValueError(f"duplicate source name {source.name!r}")
+            seen.add(source.name)
+        return sources
+
+    @property
+    def enabled_sources(self) -> list[Source]:
+        return [s for s in self.sources if s.enabled]
+
+
+class Alias(_Strict):
+    text: str = Field(min_length=1)
+    case_sensitive: bool = False
+    # None: the entity's own rule; a distinctive form ("Santini Cycling") can waive it,
+    # a person-like form ("Martino Rossi") can demand it.
+    requires_context: bool | None = None
+
+
+class Entity(_Strict):
+    id: Annotated[str, Field(pattern=SLUG)]
+    name: str = Field(min_length=1, description="display name analysts see")
+    kind: Literal["company", "programme"]
+    description: str = ""
+    aliases: list[Alias] = Field(min_length=1)
+    context: list[str] = Field(default_factory=list, description="terms that confirm this entity")
+    exclude: list[str] = Field(default_factory=list, description="regexes that rule a match out")
+    requires_context: bool = False
+    unverified: list[str] = Field(default_factory=list, description="facts not confirmed")
+
+    @field_validator("aliases", mode="before")
+    @classmethod
+    def _plain_strings(cls, values: Any) -> Any:
+        if isinstance(values, list):
+            return [{"text": v} if isinstance(v, str) else v for v in values]
+        return values
+
+    @field_validator("exclude")
+    @classmethod
+    def _check_patterns(cls, values: list[str]) -> list[str]:
+        return [_regex(v) for v in values]
+
+
+class Watchlist(_Strict):
+    entities: list[Entity] = Field(min_length=1)
+    shared_context: list[str] = Field(
+        default_factory=list, description="terms that confirm any company (the mission, the programmes)"
+    )
+    version: str = Field("", description="content hash of the file, set when loaded")
+
+    @field_validator("entities")
+    @classmethod
+    def _unique_ids(cls, entities: list[Entity]) -> list[Entity]:
+        for attr in ("id", "name"):
+            values = [getattr(e, attr) for e in entities]
+            dupes = sorted({v for v in values if values.count(v) > 1})
+            if dupes:
+                raise ValueError(f"duplicate entity {attr}: {', '.join(dupes)}")
+        return entities
+
+    def entity(self, entity_id: str) -> Entity:
+        return next(e for e in self.entities if e.id == entity_id)
+
+
+def _describe(path: Path, data: Any, error: ValidationError) -> str:
+    lines = [f"{path}: invalid configuration"]
+    for err in error.errors():
+        loc = list(err["loc"])
+        where: list[str] = []
+        node = data
+        for i, part in enumerate(loc):
+            if isinstance(part, int) and isinstance(node, list) and part < len(node):
+                node = node[part]
+                label = f"{loc[i - 1]}[{part}]" if i else f"[{part}]"
+                if isinstance(node, dict) and ("name" in node or "id" in node):
+                    label += f" ({node.get('name') or node.get('id')!s})"
+                where[-1:] = [label] if where and where[-1] == loc[i - 1] else where + [label]
+            else:
+                node = node.get(part) if isinstance(node, dict) else None
+                where.append(str(part))
+        field = ".".join(where) or "(top level)"
+        lines.append(f"  {field}: {err['msg']}")
+    return "\n".join(lines)
+
+
+def _read_yaml(path: Path) -> tuple[Any, bytes]:
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        # safe_load: a config file never gets to construct Python objects.
+        data = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level")
+    return data, raw
+
+
+def load_sources(path: Path | str) -> SourcesConfig:
+    path = Path(path)
+    data, _ = _read_yaml(path)
+    try:
+        return SourcesConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(path, data, exc)) from None
+
+
+def load_watchlist(path: Path | str) -> Watchlist:
+    path = Path(path)
+    data, raw = _read_yaml(path)
+    data.pop("version", None)
+    try:
+        watchlist = Watchlist.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(path, data, exc)) from None
+    return watchlist.model_copy(update={"version": hashlib.sha256(raw).hexdigest()[:12]})

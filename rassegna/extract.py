@@ -1,0 +1,206 @@
+"""From a fetched page to article text and metadata, with trafilatura.
+
+Decoding is ours because Italian sites often declare no charset or a wrong one;
+extraction (boilerplate removal, metadata, dates) is trafilatura's and htmldate's.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import trafilatura
+from trafilatura.utils import load_html
+
+from rassegna.urls import canonical_url, same_site
+
+ROME = ZoneInfo("Europe/Rome")
+MIN_TEXT_CHARS = 200
+
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE
+)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+# Browsers (WHATWG) read these labels as windows-1252, and so must we: Italian pages
+# labelled latin-1 routinely use cp1252's curly quotes and euro sign.
+_AS_CP1252 = {"iso8859-1", "latin-1", "latin1", "iso-8859-1", "ascii", "us-ascii", "cp819", "l1"}
+
+_DATE_PARAMS = {
+    "outputformat": "%Y-%m-%dT%H:%M:%S%z",
+    "original_date": True,
+    # Extensive search guesses from copyright lines and comment dates: a wrong date is
+    # worse than none (NULL tells the analyst the page carried no date).
+    "extensive_search": False,
+}
+
+_IT_WORDS = frozenset("il lo la gli le di del della che per con una sono nel alla dei delle è anche più".split())
+_EN_WORDS = frozenset("the of and to in is that for with was on are as by this from it have".split())
+
+
+@dataclass(frozen=True)
+class Article:
+    url: str  # canonical
+    fetched_url: str
+    title: str
+    author: str | None
+    published_at: datetime | None  # UTC, naive
+    date_precision: str | None  # 'time' | 'day'
+    language: str | None
+    site_name: str | None
+    description: str | None
+    declared_canonical: str | None
+    text: str
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def _codec(label: str | bytes | None) -> str | None:
+    if not label:
+        return None
+    name = label.decode("ascii", "ignore") if isinstance(label, bytes) else label
+    name = name.strip().lower()
+    if name in _AS_CP1252:
+        return "cp1252"
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """Decode page bytes; returns (text, encoding used).
+
+    Order: the HTTP header, then <meta charset>, then UTF-8; a label that fails
+    strict decoding is a wrong label, and the next is tried. A single-byte label
+    on bytes that are valid non-ASCII UTF-8 loses to UTF-8 (a mislabelled UTF-8
+    page is far more common than latin-1 text that happens to be valid UTF-8).
+    Last resort: windows-1252, which decodes any byte.
+    """
+    if body.startswith(codecs.BOM_UTF8):
+        return body[len(codecs.BOM_UTF8) :].decode("utf-8", "replace"), "utf-8"
+    header = _HEADER_CHARSET.search(content_type or "")
+    meta = _META_CHARSET.search(body[:4096])
+    labels = [_codec(header.group(1) if header else None), _codec(meta.group(1) if meta else None), "utf-8"]
+    for label in dict.fromkeys(x for x in labels if x):
+        if label == "cp1252" and not body.isascii():
+            try:
+                return body.decode("utf-8"), "utf-8"
+            except UnicodeDecodeError:
+                pass
+        try:
+            return body.decode(label), label
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return body.decode("cp1252", "replace"), "cp1252"
+
+
+def _parse_date(value: str | None) -> tuple[datetime | None, str | None]:
+    if not value:
+        return None, None
+    for fmt, precision in (("%Y-%m-%dT%H:%M:%S%z", "time"), ("%Y-%m-%dT%H:%M:%S", "time"), ("%Y-%m-%d", "day")):
+        try:
+            parsed = datetime.strptime(value, fmt)
+        except ValueError:
+            continue
+        if precision == "day":
+            return parsed, "day"
+        if parsed.tzinfo is None:
+            # No offset given: an Italian page means Italian time.
+            parsed = parsed.replace(tzinfo=ROME)
+        if parsed.hour == 0 and parsed.minute == 0 and parsed.second == 0 and "T00:00:00" in value:
+            # htmldate pads day-only dates with midnight.
+            return parsed.replace(tzinfo=None), "day"
+        return parsed.astimezone(timezone.utc).replace(tzinfo=None), precision
+    return None, None
+
+
+def guess_language(text: str) -> str | None:
+    words = re.findall(r"[a-zàèéìòù]+", text[:3000].lower())
+    it = sum(w in _IT_WORDS for w in words)
+    en = sum(w in _EN_WORDS for w in words)
+    if max(it, en) < 5:
+        return None
+    return "it" if it >= en else "en"
+
+
+def _head_value(tree, xpath: str) -> str | None:
+    found = tree.xpath(xpath)
+    for value in found:
+        value = str(value).strip()
+        if value:
+            return value
+    return None
+
+
+_ARTICLE_SIGNALS = (
+    '//meta[@property="og:type"][contains(@content, "article")]'
+    ' | //meta[@property="article:published_time"]'
+    " | //article"
+    ' | //*[contains(@itemtype, "Article")]'
+    ' | //script[@type="application/ld+json"][contains(., "Article")]'
+)
+
+
+def looks_like_article(tree) -> bool:
+    """Does the page say it is an article? Home and section pages of a crawled site do not.
+
+    A declared og:type decides ("website" on a section page full of <article> teasers);
+    without one, any article markup will do.
+    """
+    og_type = _head_value(tree, '//meta[@property="og:type"]/@content')
+    if og_type:
+        return "article" in og_type.lower()
+    return bool(tree.xpath(_ARTICLE_SIGNALS))
+
+
+class NotAnArticle(Exception):
+    """The page holds no article: too little text, or (in a site crawl) no article markup."""
+
+
+def extract_article(html: str, url: str, require_article_markup: bool = False) -> Article:
+    """Article text and metadata; raises NotAnArticle with the reason otherwise."""
+    tree = load_html(html)
+    if tree is None:
+        raise NotAnArticle("unparseable HTML")
+    if require_article_markup and not looks_like_article(tree):
+        raise NotAnArticle("no article markup (index or section page)")
+    declared = _head_value(tree, '//link[@rel="canonical"]/@href') or _head_value(
+        tree, '//meta[@property="og:url"]/@content'
+    )
+    lang = _head_value(tree, "/html/@lang") or _head_value(tree, '//meta[@property="og:locale"]/@content')
+    doc = trafilatura.bare_extraction(
+        tree,
+        url=url,
+        include_comments=False,
+        include_tables=True,
+        with_metadata=True,
+        date_extraction_params=_DATE_PARAMS,
+    )
+    if doc is None or not doc.text or len(doc.text) < MIN_TEXT_CHARS:
+        raise NotAnArticle(f"less than {MIN_TEXT_CHARS} characters of text")
+    canonical = canonical_url(url) or url
+    if declared:
+        declared_abs = canonical_url(declared, base=url)
+        # Only a same-site canonical may rename the page: a syndicated copy pointing at
+        # the original outlet is still this outlet's article.
+        if declared_abs and same_site(declared_abs, canonical):
+            canonical = declared_abs
+    published_at, precision = _parse_date(doc.date)
+    language = (lang or "").split("-")[0].split("_")[0].lower()[:2] or guess_language(doc.text)
+    return Article(
+        url=canonical,
+        fetched_url=url,
+        title=(doc.title or "").strip(),
+        author=doc.author,
+        published_at=published_at,
+        date_precision=precision,
+        language=language or None,
+        site_name=doc.sitename,
+        description=doc.description,
+        declared_canonical=declared,
+        text=doc.text,
+    )

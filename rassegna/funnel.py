@@ -1,0 +1,63 @@
+"""Per-source funnel of one run: listed -> fetched -> extracted -> new, with skips and failures.
+
+It joins the crawl's tallies with what extraction and loading found, so the
+run record can tell a source with no coverage from a source that could not be read.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from rassegna.config import SourcesConfig
+from rassegna.pipeline import Processed
+
+
+@dataclass
+class Funnel:
+    extracted: Counter[str] = field(default_factory=Counter)
+    not_article: defaultdict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    articles_new: Counter[str] = field(default_factory=Counter)
+    mentions_new: Counter[str] = field(default_factory=Counter)
+    pages: int = 0
+
+    def add_processed(self, batch: list[Processed]) -> None:
+        for p in batch:
+            self.pages += 1
+            if p.article is not None:
+                self.extracted[p.source] += 1
+            else:
+                self.not_article[p.source]["not-article"] += 1
+
+    def add_loaded(self, new_by_source: dict[str, tuple[int, int]]) -> None:
+        for source, (articles, mentions) in new_by_source.items():
+            self.articles_new[source] += articles
+            self.mentions_new[source] += mentions
+
+    def outcomes(self, config: SourcesConfig, crawl: dict[str, dict[str, Any]], crawl_error: str | None) -> list[dict[str, Any]]:
+        rows = []
+        for source in config.enabled_sources:
+            tally = crawl.get(source.name)
+            if tally is None:
+                error = crawl_error or "crawl ended before this source finished"
+                tally = {"listed": 0, "fetched": 0, "skipped": {}, "failed": {}, "entry_error": error}
+            skips = Counter(tally["skipped"]) + self.not_article[source.name]
+            if tally.get("capped"):
+                skips["page-limit"] += tally["capped"]
+            error = tally.get("entry_error")
+            rows.append({
+                "source": source.name,
+                "kind": source.kind,
+                "url": source.url,
+                "status": "failed" if error else "ok",
+                "listed": tally["listed"],
+                "fetched": tally["fetched"],
+                "extracted": self.extracted[source.name],
+                "articles_new": self.articles_new[source.name],
+                "mentions_new": self.mentions_new[source.name],
+                "skip_reasons": dict(skips),
+                "fail_reasons": dict(tally["failed"]),
+                "error": error,
+            })
+        return rows

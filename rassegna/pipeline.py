@@ -1,0 +1,105 @@
+"""The compute between fetching and storing: page -> article -> mentions.
+
+Plain functions over plain data, so tests and `rassegna inspect` call them
+directly and the flow can fan them out over worker processes. Extraction is
+CPU-bound (lxml and trafilatura hold the GIL), so parallelism means processes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from rassegna.config import Watchlist
+from rassegna.extract import Article, NotAnArticle, extract_article
+from rassegna.matching import Candidate, Matcher
+
+
+@dataclass
+class Processed:
+    """One fetched page after extraction: an article with candidates, or the reason it is none."""
+
+    source: str
+    url: str
+    listed_by: str
+    fetched_at: str
+    listed_date: str | None = None
+    encoding: str | None = None
+    article: Article | None = None
+    candidates: list[Candidate] = field(default_factory=list)
+    skip_reason: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# Site crawls reach home and section pages; feeds and sitemaps list articles only.
+_CRAWLED = ("crawl", "start")
+
+
+def process_page(page: dict[str, Any], matcher: Matcher) -> Processed:
+    """Extract and match one page record as written by the crawl (`spiders.items.PageItem`)."""
+    url = page.get("final_url") or page["url"]
+    result = Processed(
+        source=page["source"],
+        url=url,
+        listed_by=page.get("listed_by", ""),
+        fetched_at=page.get("fetched_at", ""),
+        listed_date=page.get("listed_date"),
+        encoding=page.get("encoding"),
+    )
+    try:
+        article = extract_article(page["html"], url, require_article_markup=result.listed_by in _CRAWLED)
+    except NotAnArticle as exc:
+        result.skip_reason = f"not-article: {exc}"
+        return result
+    result.article = article
+    result.candidates = matcher.match(article.text, article.title)
+    return result
+
+
+_worker_matcher: Matcher | None = None
+
+
+def _init_worker(watchlist: Watchlist) -> None:
+    global _worker_matcher
+    _worker_matcher = Matcher(watchlist)
+
+
+def _process_in_worker(page: dict[str, Any]) -> Processed:
+    if _worker_matcher is None:
+        raise RuntimeError("worker process started without a watchlist")
+    return process_page(page, _worker_matcher)
+
+
+def worker_pool(watchlist: Watchlist, workers: int) -> Executor:
+    """Processes that each build the matcher once. 'spawn': the parent may hold threads
+    (Prefect's), and forking a threaded process can inherit a held lock."""
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_init_worker,
+        initargs=(watchlist,),
+    )
+
+
+def process_pages(pages: Iterable[dict[str, Any]], pool: Executor | None, matcher: Matcher | None) -> Iterator[Processed]:
+    """Process pages in order, in the pool if given, else in this process with ``matcher``."""
+    if pool is not None:
+        yield from pool.map(_process_in_worker, pages, chunksize=16)
+        return
+    if matcher is None:
+        raise ValueError("process_pages needs a pool or a matcher")
+    for page in pages:
+        yield process_page(page, matcher)
+
+
+def batched(items: Iterable[Any], size: int) -> Iterator[tuple[Any, ...]]:
+    """itertools.batched, which arrives only in Python 3.12."""
+    iterator = iter(items)
+    while batch := tuple(islice(iterator, size)):
+        yield batch

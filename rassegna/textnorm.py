@@ -1,0 +1,93 @@
+"""Typography folding that keeps a map back to the original characters.
+
+Matching runs on folded text (curly quotes straightened, non-breaking and
+other exotic spaces made plain, `&amp;` left over from double escaping made
+`&`, compatibility forms such as ligatures decomposed), but offsets stored for
+analysts must point into the article text as stored. `fold` therefore returns
+the folded string with, for every folded character, the index of the original
+character it came from.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_SINGLE = {
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u02bc": "'",
+    "\u00b4": "'", "`": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
+    "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2009": " ", "\u200a": " ", "\u2002": " ",
+    "\u2003": " ", "\u3000": " ", "\t": " ",
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+    "\uff06": "&",
+}
+_TABLE = str.maketrans(_SINGLE)
+# Characters that vanish: soft hyphens and zero-width marks split words invisibly.
+_DROP = {"\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
+_ENTITY = re.compile(r"&(amp|nbsp|#38|#160|#x26);", re.IGNORECASE)
+_ENTITY_VALUE = {"amp": "&", "#38": "&", "#x26": "&", "nbsp": " ", "#160": " "}
+
+
+@dataclass(frozen=True)
+class Folded:
+    text: str  # folded, original case
+    lower: str  # folded and lower-cased, same length as text
+    origin: list[int] | None  # origin[i] = index in the original; None when identical positions
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original [start, end) for the folded [start, end)."""
+        if self.origin is None:
+            return start, end
+        return self.origin[start], self.origin[end - 1] + 1
+
+
+def fold_string(text: str) -> str:
+    """Fold a short string (an alias, a context term) the same way as article text."""
+    return fold(text).text
+
+
+def _lower_same_length(text: str) -> str:
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    # A few characters (e.g. 'İ') lower to two; keep them so offsets stay aligned.
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def fold(text: str) -> Folded:
+    # Fast path: plain ASCII with nothing to unescape needs no offset map.
+    if text.isascii() and "&" not in text and "\t" not in text and "`" not in text:
+        return Folded(text, text.lower(), None)
+    translated = text.translate(_TABLE)
+    needs_map = (
+        any(c in _DROP for c in translated)
+        or "&" in translated
+        or not unicodedata.is_normalized("NFKC", translated)
+    )
+    if not needs_map:
+        return Folded(translated, _lower_same_length(translated), None)
+    out: list[str] = []
+    origin: list[int] = []
+    i = 0
+    n = len(translated)
+    while i < n:
+        ch = translated[i]
+        if ch == "&":
+            m = _ENTITY.match(translated, i)
+            if m:
+                out.append(_ENTITY_VALUE[m.group(1).lower()])
+                origin.append(i)
+                i = m.end()
+                continue
+        if ch in _DROP:
+            i += 1
+            continue
+        norm = unicodedata.normalize("NFKC", ch).translate(_TABLE) if not ch.isascii() else ch
+        for piece in norm:
+            out.append(piece)
+            origin.append(i)
+        i += 1
+    folded = "".join(out)
+    return Folded(folded, _lower_same_length(folded), origin)

@@ -1,0 +1,1 @@
+"""Scrapy spiders and their plumbing: fetching and parsing only, never the database."""

@@ -1,0 +1,158 @@
+"""What every source spider shares: one source per spider, pages as PageItems, errors as data.
+
+A spider never raises on a bad page or a dead site: every URL it touches ends
+as one PageItem whose `outcome` says what happened, so the run record can tell
+"no coverage" from "could not look".
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime, timezone
+from typing import Any
+
+import scrapy
+from scrapy.http import Request, Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from spiders.items import PageItem
+from spiders.listings import Listed
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+# Exception class name -> failure kind recorded per source. Names, not classes:
+# Twisted and Scrapy raise different classes for the same event across versions.
+_ERROR_KINDS = {
+    "TimeoutError": "timeout",
+    "TCPTimedOutError": "timeout",
+    "DownloadTimeoutError": "timeout",
+    "DNSLookupError": "dns",
+    "CannotResolveHostError": "dns",
+    "ConnectionRefusedError": "connection-refused",
+    "DownloadConnectionRefusedError": "connection-refused",
+    "ConnectError": "connection-error",
+    "ConnectionLost": "connection-lost",
+    "ConnectionDone": "connection-lost",
+    "ResponseFailed": "connection-lost",
+    "ResponseDataLossError": "truncated",
+    "ResponseNeverReceived": "connection-lost",
+    "DownloadCancelledError": "too-large",
+    "CancelledError": "too-large",
+    "UnsupportedURLSchemeError": "bad-scheme",
+    "BlockedRequest": "blocked-address",
+}
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def failure_kind(failure: Failure) -> tuple[str, str, bool]:
+    """(kind, detail, is_skip): skips are rules we applied, failures are errors we met."""
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        return f"http-{exc.response.status}", str(exc), False
+    name = type(exc).__name__
+    if name == "IgnoreRequest" and "robots" in str(exc).lower():
+        return "robots", str(exc), True
+    if name == "BlockedRequest":
+        return "blocked-address", str(exc), True
+    if name == "IgnoreRequest":
+        return "ignored", str(exc), True
+    return _ERROR_KINDS.get(name, f"error-{name}"), str(exc)[:500], False
+
+
+class SourceSpider(scrapy.Spider):
+    """Base for the per-kind spiders; `source` is the validated config entry as a dict."""
+
+    kind = ""
+
+    def __init__(self, source: dict[str, Any], max_pages: int = 1000, **kwargs: Any) -> None:
+        super().__init__(name=source["name"], **kwargs)
+        self.source = source
+        self.max_pages = max_pages
+        self.pages_requested = 0
+        self.seen: set[str] = set()
+
+    async def start(self) -> AsyncIterator[Request]:
+        yield Request(
+            self.source["url"],
+            callback=self.parse_entry,
+            errback=self.on_error,
+            meta={"entry": True, "listed_by": "start"},
+            dont_filter=True,
+        )
+
+    def parse_entry(self, response: Response) -> Iterator[Any]:
+        raise NotImplementedError
+
+    # --- pages ---------------------------------------------------------------
+
+    def page_request(self, listed: Listed, listed_by: str, **meta: Any) -> Request | None:
+        if listed.url in self.seen:
+            return None
+        self.seen.add(listed.url)
+        self.crawler.stats.inc_value("rassegna/listed")
+        if self.pages_requested >= self.max_pages:
+            self.crawler.stats.inc_value("rassegna/capped")
+            return None
+        self.pages_requested += 1
+        return Request(
+            listed.url,
+            callback=self.parse_page,
+            errback=self.on_error,
+            meta={"listed_by": listed_by, "listed_date": listed.date, "listed_title": listed.title, **meta},
+        )
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        yield self.page_item(response)
+
+    def page_item(self, response: Response) -> PageItem:
+        meta = response.meta
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        base = dict(
+            source=self.name,
+            url=meta.get("redirect_urls", [response.url])[0],
+            final_url=response.url,
+            status=response.status,
+            content_type=content_type,
+            listed_by=meta.get("listed_by", "crawl"),
+            listed_date=meta.get("listed_date"),
+            listed_title=meta.get("listed_title"),
+            entry=bool(meta.get("entry")),
+            fetched_at=now_iso(),
+        )
+        mime = content_type.split(";")[0].strip().lower()
+        if mime not in HTML_TYPES or not isinstance(response, TextResponse):
+            return PageItem(outcome="skipped", reason="non-html", detail=mime or "no content type", **base)
+        if b"\x00" in response.body[:2048]:
+            return PageItem(outcome="skipped", reason="binary", detail="NUL bytes in an HTML response", **base)
+        return PageItem(outcome="page", body=response.body, **base)
+
+    def listing_item(self, response: Response) -> PageItem:
+        """A fetched feed or sitemap, recorded without its body."""
+        return PageItem(
+            source=self.name,
+            url=response.url,
+            outcome="listing",
+            listed_by=response.meta.get("listed_by", "start"),
+            status=response.status,
+            entry=bool(response.meta.get("entry")),
+            fetched_at=now_iso(),
+        )
+
+    def on_error(self, failure: Failure) -> Iterator[PageItem]:
+        request = failure.request  # type: ignore[attr-defined]
+        kind, detail, is_skip = failure_kind(failure)
+        yield PageItem(
+            source=self.name,
+            url=request.meta.get("redirect_urls", [request.url])[0],
+            final_url=request.url,
+            outcome="skipped" if is_skip else "failed",
+            listed_by=request.meta.get("listed_by", "crawl"),
+            reason=kind,
+            detail=detail,
+            entry=bool(request.meta.get("entry")),
+            fetched_at=now_iso(),
+        )

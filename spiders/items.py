@@ -1,0 +1,25 @@
+"""The one item every spider yields: what happened to one URL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class PageItem:
+    source: str
+    url: str  # as listed or requested
+    outcome: str  # 'page' (HTML fetched) | 'listing' (feed, sitemap) | 'skipped' (by rule) | 'failed' (by error)
+    listed_by: str  # channel that listed it: 'feed', 'sitemap', 'crawl', 'start'
+    final_url: str | None = None  # after redirects
+    status: int | None = None
+    content_type: str | None = None
+    body: bytes | None = None  # raw bytes; the decode pipeline turns them into `html`
+    html: str | None = None
+    encoding: str | None = None
+    listed_date: str | None = None  # date the feed or sitemap gave, as written
+    listed_title: str | None = None
+    reason: str | None = None  # kind of skip or failure: robots, non-html, too-large, http-404, timeout...
+    detail: str | None = None
+    entry: bool = False  # the source's own URL (feed, sitemap, start page): its failure fails the source
+    fetched_at: str = field(default="")

@@ -1,0 +1,74 @@
+"""Write every item, and each source's tally, to the run's output folder.
+
+The crawl runs in its own process; these files are its whole answer to the
+flow: `<source>.jsonl` (one PageItem per line, flushed as it goes, so a killed
+crawl keeps what it fetched) and `<source>.outcome.json` (written last, by
+rename, so it is either complete or absent).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from dataclasses import asdict
+from pathlib import Path
+from typing import IO
+
+from scrapy import Spider
+from scrapy.crawler import Crawler
+
+from spiders.items import PageItem
+
+
+class WriteJsonLinesPipeline:
+    def __init__(self, crawler: Crawler, out_dir: Path) -> None:
+        self.crawler = crawler
+        self.out_dir = out_dir
+        self.file: IO[str] | None = None
+        self.tally: Counter[str] = Counter()
+        self.entry_error: str | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WriteJsonLinesPipeline:
+        return cls(crawler, Path(crawler.settings["RASSEGNA_OUTPUT_DIR"]))
+
+    def open_spider(self, spider: Spider) -> None:
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.file = (self.out_dir / f"{spider.name}.jsonl").open("w", encoding="utf-8")
+
+    def process_item(self, item: PageItem) -> PageItem:
+        if item.outcome == "page":
+            self.tally["fetched"] += 1
+        elif item.outcome == "listing":
+            self.tally["listings"] += 1
+        else:
+            self.tally[f"{item.outcome}:{item.reason}"] += 1
+            if item.entry:
+                self.entry_error = f"{item.reason}: {item.detail or ''}".strip()
+        if item.outcome != "listing":
+            if self.file is None:
+                raise RuntimeError("WriteJsonLinesPipeline got an item before open_spider")
+            self.file.write(json.dumps(asdict(item), ensure_ascii=False) + "\n")
+            self.file.flush()
+        return item
+
+    def close_spider(self, spider: Spider) -> None:
+        if self.file is not None:
+            self.file.close()
+        stats = self.crawler.stats
+        outcome = {
+            "source": spider.name,
+            "listed": stats.get_value("rassegna/listed", 0),
+            "capped": stats.get_value("rassegna/capped", 0),
+            "fetched": self.tally.pop("fetched", 0),
+            "listings": self.tally.pop("listings", 0),
+            "skipped": {k.split(":", 1)[1]: v for k, v in self.tally.items() if k.startswith("skipped:")},
+            "failed": {k.split(":", 1)[1]: v for k, v in self.tally.items() if k.startswith("failed:")},
+            "entry_error": self.entry_error,
+            "finish_reason": stats.get_value("finish_reason"),
+        }
+        final = self.out_dir / f"{spider.name}.outcome.json"
+        tmp = final.with_suffix(".tmp")
+        tmp.write_text(json.dumps(outcome, indent=1), encoding="utf-8")
+        os.replace(tmp, final)

@@ -1,0 +1,98 @@
+"""Open the warehouse: DuckDB file, migrations applied once and recorded, views refreshed.
+
+Migrations are the numbered files in warehouse/migrations/; each is applied in
+its own transaction together with its row in `schema_migrations`, so a crash
+leaves it either applied and recorded or neither. Views (warehouse/views/, one
+file per view) are recreated on every open: they hold no data, and a view file
+edited in a release takes effect without a migration.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+# Files analysts open must be readable by DuckDB 1.x clients (the duckdb CLI on
+# PyPI, BI drivers): DuckDB 2.x writes an unreadable format unless told otherwise.
+STORAGE_COMPATIBILITY = "v1.4.0"
+
+_MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+
+
+def _sql_files(folder: str) -> list[tuple[str, str]]:
+    root = resources.files("warehouse") / folder
+    return sorted((f.name, f.read_text("utf-8")) for f in root.iterdir() if f.name.endswith(".sql"))
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    found = []
+    for filename, sql in _sql_files("migrations"):
+        match = _MIGRATION_NAME.match(filename)
+        if not match:
+            raise ValueError(f"warehouse/migrations/{filename}: name must be NNN_description.sql")
+        found.append((int(match.group(1)), match.group(2), sql))
+    versions = [v for v, _, _ in found]
+    if len(set(versions)) != len(versions):
+        raise ValueError(f"warehouse/migrations: duplicate version numbers in {versions}")
+    return found
+
+
+def is_local_path(database: str | Path) -> bool:
+    # A connection string such as "md:rassegna" names a service, not a file.
+    return not (str(database).startswith(("md:", "motherduck:")) or str(database) == ":memory:")
+
+
+def connect(database: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) and migrate the warehouse; read-only opens skip migrating."""
+    if read_only:
+        return duckdb.connect(str(database), read_only=True)
+    config: dict[str, str] = {}
+    if is_local_path(database):
+        path = Path(database)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            config["storage_compatibility_version"] = STORAGE_COMPATIBILITY
+    con = duckdb.connect(str(database), config=config)
+    migrate(con)
+    return con
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply pending migrations and refresh views; returns the versions applied now."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+    )
+    done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    applied = []
+    for version, name, sql in migrations():
+        if version in done:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql)
+            con.execute(
+                "INSERT INTO schema_migrations VALUES (?, ?, current_timestamp::TIMESTAMP)", [version, name]
+            )
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(version)
+    refresh_views(con)
+    return applied
+
+
+def refresh_views(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for filename, sql in _sql_files("views"):
+            # The view name is the file name, from our own package: never data.
+            con.execute(f"CREATE OR REPLACE VIEW {Path(filename).stem} AS {sql}")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise

@@ -1,0 +1,187 @@
+"""Write runs, articles and mentions: idempotent, in short transactions.
+
+An article's key is its canonical URL and a mention's is (article, entity,
+start offset), so a batch loaded twice (a retried task, a re-run after a
+crash) changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import duckdb
+
+from rassegna.config import Watchlist
+from rassegna.pipeline import Processed
+
+
+def article_id(canonical_url: str) -> str:
+    return hashlib.sha1(canonical_url.encode("utf-8")).hexdigest()[:16]
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def mark_interrupted_runs(con: duckdb.DuckDBPyConnection) -> int:
+    """Runs still 'running' when a new run holds the writer lock were killed: say so."""
+    with transaction(con):
+        rows = con.execute(
+            "UPDATE run SET status = 'failed', finished_at = coalesce(finished_at, ?),"
+            " error = 'interrupted: the run process ended before finishing' "
+            "WHERE status = 'running' RETURNING run_id",
+            [utcnow()],
+        ).fetchall()
+    return len(rows)
+
+
+def start_run(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    flow_run_id: str | None,
+    sources_file: str,
+    watchlist_file: str,
+    watchlist: Watchlist,
+    sources_total: int,
+) -> None:
+    with transaction(con):
+        con.execute(
+            "INSERT INTO run (run_id, flow_run_id, started_at, status, sources_file, watchlist_file,"
+            " watchlist_version, sources_total) VALUES (?, ?, ?, 'running', ?, ?, ?, ?)"
+            " ON CONFLICT (run_id) DO NOTHING",
+            [run_id, flow_run_id, utcnow(), sources_file, watchlist_file, watchlist.version, sources_total],
+        )
+        sync_entities(con, watchlist)
+
+
+def sync_entities(con: duckdb.DuckDBPyConnection, watchlist: Watchlist) -> None:
+    rows = [(e.id, e.name, e.kind, e.description, watchlist.version) for e in watchlist.entities]
+    con.executemany(
+        "INSERT INTO entity VALUES (?, ?, ?, ?, ?) ON CONFLICT (entity_id) DO UPDATE SET"
+        " entity_name = excluded.entity_name, kind = excluded.kind,"
+        " description = excluded.description, watchlist_version = excluded.watchlist_version",
+        rows,
+    )
+
+
+@dataclass
+class BatchResult:
+    articles_new: int = 0
+    mentions_new: int = 0
+    new_by_source: dict[str, tuple[int, int]] | None = None  # source -> (articles, mentions)
+
+
+def load_batch(
+    con: duckdb.DuckDBPyConnection, run_id: str, watchlist_version: str, batch: Sequence[Processed]
+) -> BatchResult:
+    """Store the batch's new articles and their mention candidates in one transaction."""
+    articles = {p.article.url: p for p in batch if p.article is not None}
+    result = BatchResult(new_by_source={})
+    if not articles:
+        return result
+    with transaction(con):
+        known = {
+            row[0]
+            for row in con.execute(
+                "SELECT url FROM article WHERE url IN (SELECT unnest(?::VARCHAR[]))", [list(articles)]
+            ).fetchall()
+        }
+        new = [p for url, p in articles.items() if url not in known]
+        con.executemany(
+            "INSERT INTO article VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (url) DO NOTHING",
+            [_article_row(p, run_id) for p in new],
+        )
+        mention_rows = [
+            (article_id(p.article.url), c.entity_id, c.start_char, c.end_char, c.matched_text, c.alias,
+             c.snippet, c.accepted, c.rule, c.evidence, c.confidence, watchlist_version, run_id)
+            for p in new if p.article is not None
+            for c in p.candidates
+        ]
+        if mention_rows:
+            con.executemany(
+                "INSERT INTO mention_candidate VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
+                mention_rows,
+            )
+    for p in new:
+        accepted = sum(c.accepted for c in p.candidates)
+        arts, ments = result.new_by_source.get(p.source, (0, 0))
+        result.new_by_source[p.source] = (arts + 1, ments + accepted)
+        result.articles_new += 1
+        result.mentions_new += accepted
+    return result
+
+
+def _article_row(p: Processed, run_id: str) -> tuple[Any, ...]:
+    a = p.article
+    if a is None:
+        raise ValueError(f"{p.url}: no article to store")
+    fetched_at = datetime.fromisoformat(p.fetched_at).astimezone(timezone.utc).replace(tzinfo=None) if p.fetched_at else utcnow()
+    return (
+        article_id(a.url), a.url, p.source, a.fetched_url, a.title, a.author, a.published_at,
+        a.date_precision, a.language, a.site_name, a.description, p.listed_by, p.listed_date,
+        p.encoding, a.text, fetched_at, run_id,
+    )
+
+
+def record_page_events(con: duckdb.DuckDBPyConnection, run_id: str, events: Iterable[dict[str, Any]]) -> None:
+    rows = [
+        (run_id, e["source"], e["url"], e["outcome"], e.get("reason"), (e.get("detail") or "")[:1000], e.get("at"))
+        for e in events
+    ]
+    if rows:
+        with transaction(con):
+            con.executemany("INSERT INTO page_event VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def record_source_runs(con: duckdb.DuckDBPyConnection, run_id: str, outcomes: Iterable[dict[str, Any]]) -> None:
+    rows = [
+        (run_id, o["source"], o["kind"], o["url"], o["status"], o["listed"], o["fetched"], o["extracted"],
+         o["articles_new"], o["mentions_new"], sum(o["skip_reasons"].values()), sum(o["fail_reasons"].values()),
+         json.dumps(o["skip_reasons"]), json.dumps(o["fail_reasons"]), o.get("error"))
+        for o in outcomes
+    ]
+    with transaction(con):
+        con.executemany(
+            "INSERT INTO source_run VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            rows,
+        )
+
+
+def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, counts: dict[str, int], error: str | None = None) -> None:
+    with transaction(con):
+        con.execute(
+            "UPDATE run SET finished_at = ?, status = ?, sources_failed = ?, pages_fetched = ?,"
+            " articles_extracted = ?, articles_new = ?, mentions_new = ?, error = ? WHERE run_id = ?",
+            [utcnow(), status, counts.get("sources_failed", 0), counts.get("pages_fetched", 0),
+             counts.get("articles_extracted", 0), counts.get("articles_new", 0), counts.get("mentions_new", 0),
+             error, run_id],
+        )
+
+
+def mentions_per_entity(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
+    rows = con.execute(
+        "SELECT e.entity_name, count(m.entity_id) FROM entity e LEFT JOIN mention_candidate m"
+        " ON m.entity_id = e.entity_id AND m.accepted AND m.run_id = ? GROUP BY e.entity_name ORDER BY 2 DESC, 1",
+        [run_id],
+    ).fetchall()
+    return dict(rows)

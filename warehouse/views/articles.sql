@@ -1,0 +1,23 @@
+-- One row per article (canonical URL); text as extracted, boilerplate removed.
+with article as (
+    select * from main.article
+)
+
+select
+    article_id,
+    url,
+    source,
+    title,
+    published_at,
+    fetched_at,
+    language,
+    text,
+    author,
+    site_name,
+    description,
+    date_precision,
+    listed_by,
+    fetched_url,
+    length(text) as text_chars,
+    first_run_id
+from article

@@ -1,0 +1,31 @@
+-- Candidates the matcher found but rejected, with the rule that rejected them: the audit trail.
+with rejected as (
+    select * from main.mention_candidate where not accepted
+),
+
+entity as (
+    select entity_id, entity_name from main.entity
+),
+
+article as (
+    select article_id, url, title from main.article
+)
+
+select
+    rejected.article_id,
+    rejected.entity_id,
+    entity.entity_name,
+    rejected.matched_text,
+    rejected.start_char,
+    rejected.end_char,
+    rejected.snippet,
+    rejected.alias,
+    rejected.rule,
+    rejected.evidence,
+    rejected.confidence,
+    rejected.watchlist_version,
+    article.url,
+    article.title
+from rejected
+join entity using (entity_id)
+join article using (article_id)

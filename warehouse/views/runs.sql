@@ -1,0 +1,23 @@
+-- One row per monitoring run: when, how it ended, what it found.
+with run as (
+    select * from main.run
+)
+
+select
+    run_id,
+    started_at,
+    finished_at,
+    status,
+    date_diff('millisecond', started_at, finished_at) / 1000.0 as duration_s,
+    sources_total,
+    sources_failed,
+    pages_fetched,
+    articles_extracted,
+    articles_new,
+    mentions_new,
+    watchlist_version,
+    sources_file,
+    watchlist_file,
+    flow_run_id,
+    error
+from run
