@@ -104,6 +104,8 @@ def load_batch(
             ).fetchall()
         }
         new = [p for url, p in articles.items() if url not in known]
+        if not new:
+            return result
         con.executemany(
             "INSERT INTO article VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (url) DO NOTHING",

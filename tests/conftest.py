@@ -1,0 +1,45 @@
+"""Shared fixtures: the fixture news site on 127.0.0.1, a rendered sources file, Prefect's harness."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import flows  # noqa: F401  (sets Prefect's offline defaults before Prefect is imported)
+from rassegna.cli import render_template
+from rassegna.demo.server import DemoSites, serving
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SITE = FIXTURES / "site"
+ROOT = Path(__file__).parent.parent
+WATCHLIST = ROOT / "config" / "watchlist.yaml"
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    # One temporary Prefect server for the whole session: starting one costs 10-15 s.
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(scope="session")
+def sites() -> Iterator[DemoSites]:
+    with serving(SITE) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def expected() -> list[dict[str, Any]]:
+    return json.loads((SITE / "expected.json").read_text("utf-8"))
+
+
+def write_sources(sites: DemoSites, folder: Path, template: Path = SITE / "sources.template.yaml") -> Path:
+    path = folder / "sources.yaml"
+    path.write_text(render_template(template.read_text("utf-8"), sites.bases), "utf-8")
+    return path
