@@ -50,7 +50,8 @@ def settings_for(config: SourcesConfig, out_dir: Path, log_file: Path | None = N
 
 
 def crawl(config: SourcesConfig, out_dir: Path, only: list[str] | None = None) -> None:
-    process = CrawlerProcess(settings_for(config, out_dir, out_dir / "scrapy.log"), install_root_handler=False)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    process = CrawlerProcess(settings_for(config, out_dir, out_dir / "scrapy.log"))
     for source in config.enabled_sources:
         if only and source.name not in only:
             continue

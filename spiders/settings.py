@@ -33,6 +33,10 @@ DOWNLOADER_MIDDLEWARES = {
     "spiders.middlewares.backoff_retry.BackoffRetryMiddleware": 550,
 }
 
+# Scrapy starts this many asyncio workers for *every* callback's output; our page
+# callbacks yield one item, and 100 idle workers per response cost more CPU than the page.
+CONCURRENT_ITEMS = 4
+
 # Redirect chains longer than this are loops or traps.
 REDIRECT_MAX_TIMES = 5
 

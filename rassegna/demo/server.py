@@ -56,6 +56,8 @@ class DemoSites:
 def _handler_for(root: Path, sites: DemoSites) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "RassegnaDemo/1.0"
+        # Keep-alive, as real news sites do; every response carries Content-Length.
+        protocol_version = "HTTP/1.1"
 
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             # Test and demo output stays readable; the crawler records every fetch.
@@ -136,3 +138,21 @@ def serving(root: Path) -> Iterator[DemoSites]:
         yield sites
     finally:
         stop_sites(sites)
+
+
+def main() -> None:
+    """`python -m rassegna.demo.server ROOT`: serve until killed; prints the bases as JSON first."""
+    import sys
+    import time
+
+    sites = start_sites(Path(sys.argv[1]))
+    print(json.dumps(sites.bases), flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        stop_sites(sites)
+
+
+if __name__ == "__main__":
+    main()
