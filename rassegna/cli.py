@@ -130,6 +130,8 @@ def run(
     except ConfigError as exc:
         _config_error(exc)
     _print_summary(summary)
+    if summary.status == "failed":
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -90,11 +90,13 @@ class SourcesConfig(_Strict):
     @field_validator("sources")
     @classmethod
     def _unique_names(cls, sources: list[Source]) -> list[Source]:
-        seen: set[str] = set()
-        for source in sources:
-            if source.name in seen:
-                raise ValueError(f"duplicate source name {source.name!r}")
-            seen.add(source.name)
+        first: dict[str, int] = {}
+        for index, source in enumerate(sources):
+            if source.name in first:
+                raise ValueError(
+                    f"sources[{index}] ({source.name}): duplicate source name, first used by sources[{first[source.name]}]"
+                )
+            first[source.name] = index
         return sources
 
     @property

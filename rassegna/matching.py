@@ -60,7 +60,8 @@ def _bounded(text: str, start: int, end: int) -> bool:
 
 def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     left = 0
-    for m in _SENTENCE_END.finditer(text, max(0, start - SNIPPET_MAX), start):
+    # endpos start + 1: the boundary's lookahead must see the name's own first letter.
+    for m in _SENTENCE_END.finditer(text, max(0, start - SNIPPET_MAX), start + 1):
         left = m.end()
     m = _SENTENCE_END.search(text, end)
     right = m.start() + 1 if m else len(text)

@@ -101,11 +101,6 @@ def test_duplicate_source_names_rejected(tmp_path: Path) -> None:
     assert "duplicate" in message.lower()
 
 
-@pytest.mark.xfail(
-    reason="BUG: duplicate-name error is reported at 'sources' level only; it does not name the "
-    "offending entry (sources[1]) or its field (name) as the config contract promises",
-    strict=True,
-)
 def test_duplicate_source_names_message_names_the_entry(tmp_path: Path) -> None:
     path = write(tmp_path, _two_sources('{name: alpha-news, kind: site, url: "https://other.example/"}'))
     with pytest.raises(ConfigError) as info:

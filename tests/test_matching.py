@@ -150,15 +150,8 @@ def test_exclusion_only_applies_to_its_sentence(matcher: Matcher) -> None:
     assert c.accepted
 
 
-SENTENCE_START_BUG = (
-    "BUG: matching._sentence_bounds searches the left boundary with finditer(..., endpos=start); "
-    "the regex's lookahead for the next sentence's capital cannot see text[start], so when the name "
-    "is the first word of its sentence the previous sentence is glued on: exclusions of the previous "
-    "sentence reject the mention and the snippet spans two sentences"
-)
 
 
-@pytest.mark.xfail(reason=SENTENCE_START_BUG, strict=True)
 def test_exclusion_only_applies_to_its_sentence_name_first(matcher: Matcher) -> None:
     text = (
         "Il museo espone una statua del dio Horus. "
@@ -177,7 +170,6 @@ def test_snippet_is_the_sentence(matcher: Matcher) -> None:
     assert c.snippet == middle
 
 
-@pytest.mark.xfail(reason=SENTENCE_START_BUG, strict=True)
 def test_snippet_is_the_sentence_name_first(matcher: Matcher) -> None:
     first = "La fiera di Verona ha chiuso con numeri record."
     middle = "Galdi di Postioma ha presentato due riempitrici nuove."
