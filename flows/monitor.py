@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -25,7 +26,7 @@ from prefect.runtime import flow_run
 from rassegna.config import SourcesConfig, Watchlist, load_sources, load_watchlist
 from rassegna.funnel import Funnel
 from rassegna.pipeline import Processed, batched, process_pages, worker_pool
-from spiders.output import iter_events, iter_pages, read_outcomes
+from spiders.output import follow_pages, iter_events, read_outcomes
 from warehouse import load
 from warehouse.db import connect, is_local_path
 from warehouse.lock import writer_lock
@@ -71,27 +72,31 @@ def open_run(db: str, run_id: str, sources_file: Path, watchlist_file: Path, sou
     return closed
 
 
-@task(name="crawl", retries=1, retry_delay_seconds=10, cache_policy=NO_CACHE)
-def crawl(sources_file: Path, out_dir: Path, timeout_s: float) -> str | None:
-    """Run the spiders in a child process; returns an error text if the crawl did not end cleanly.
-
-    A crawl that overruns is killed: what it wrote so far is kept and loaded,
-    and its unfinished sources are recorded as failed.
-    """
-    logger = get_run_logger()
+@task(name="start-crawl", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def start_crawl(sources_file: Path, out_dir: Path) -> subprocess.Popen[bytes]:
+    """Start the spiders in a child process (see spiders/crawl.py for why a child)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "spiders.crawl", str(sources_file), str(out_dir)]
+    with (out_dir / "crawl.stderr").open("wb") as stderr:
+        return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
+
+
+@task(name="finish-crawl", cache_policy=NO_CACHE)
+def finish_crawl(process: subprocess.Popen[bytes], out_dir: Path, deadline: float) -> str | None:
+    """Wait for the crawl; an error text if it did not end cleanly (its sources are then marked failed).
+
+    A crawl that overruns its time budget is killed: what it wrote so far is kept.
+    """
     try:
-        completed = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s)
+        returncode = process.wait(timeout=max(1.0, deadline - time.monotonic()))
     except subprocess.TimeoutExpired:
-        return f"crawl-timeout: stopped after {timeout_s:.0f} s"
-    if completed.returncode != 0:
-        tail = (completed.stderr or "").strip().splitlines()[-5:]
-        # A crash with nothing written is worth one retry; with output, keep what we have.
-        if not any(out_dir.glob("*.jsonl")):
-            raise RuntimeError(f"crawl process exited with {completed.returncode}: {' | '.join(tail)}")
-        logger.warning("crawl process exited with %s: %s", completed.returncode, " | ".join(tail))
-        return f"crawl-crashed: exit {completed.returncode}"
+        process.kill()
+        process.wait()
+        return "crawl-timeout: the crawl overran its time budget and was stopped"
+    if returncode != 0:
+        tail = (out_dir / "crawl.stderr").read_text("utf-8", "replace").strip().splitlines()[-3:]
+        get_run_logger().warning("crawl process exited with %s: %s", returncode, " | ".join(tail))
+        return f"crawl-crashed: exit {returncode}: {' | '.join(tail)}"[:500]
     return None
 
 
@@ -156,13 +161,17 @@ def monitor(
     with writer_lock(db, timeout=lock_timeout_s, on_wait=logger.warning):
         summary.interrupted_runs_closed = open_run(db, run_id, sources_file, watchlist_file, sources, watchlist)
         crawl_dir = _crawl_dir(db, run_id)
+        process: subprocess.Popen[bytes] | None = None
         try:
             logger.info("crawling %d sources", len(sources.enabled_sources), **_progress("crawl", 0))
-            crawl_error = crawl(sources_file, crawl_dir, crawl_timeout_s)
+            deadline = time.monotonic() + crawl_timeout_s
+            process = start_crawl(sources_file, crawl_dir)
             funnel = Funnel()
             with worker_pool(watchlist, workers) as pool:
                 pending = None
-                for pages in batched(iter_pages(crawl_dir), batch_size):
+                # Pages stream from the crawl as it writes them: extraction overlaps fetching.
+                crawled = follow_pages(crawl_dir, lambda: process.poll() is None and time.monotonic() < deadline)
+                for pages in batched(crawled, batch_size):
                     # Extract the next batch while the previous one is written.
                     future = extract_and_match.submit(pages, pool)
                     if pending is not None:
@@ -170,6 +179,7 @@ def monitor(
                     pending = future
                 if pending is not None:
                     _store(db, run_id, watchlist, pending.result(), funnel, summary, logger)
+            crawl_error = finish_crawl(process, crawl_dir, deadline)
             summary.sources = funnel.outcomes(sources, read_outcomes(crawl_dir), crawl_error)
             record_sources(db, run_id, summary.sources, crawl_dir)
             summary.status = "completed-with-failures" if summary.failed_sources else "completed"
@@ -179,6 +189,9 @@ def monitor(
             close_run(db, summary, error=f"{type(exc).__name__}: {exc}")
             raise
         finally:
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait()
             shutil.rmtree(crawl_dir, ignore_errors=True)
     logger.info(
         "run %s %s: %d pages, %d new articles, %d new mentions, %d failed sources",

@@ -67,6 +67,11 @@ class _ProgressHandler(logging.Handler):
 
 
 def _run_flow(sources: Path, watchlist: Path, db: Path, verbose: bool) -> RunSummary:
+    from rassegna.config import load_sources, load_watchlist
+
+    # Fail on a bad file before Prefect starts its temporary server (10-15 s).
+    load_sources(sources)
+    load_watchlist(watchlist)
     from flows.monitor import monitor  # sets Prefect's offline defaults first
 
     prefect_logger = logging.getLogger("prefect")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,33 @@ def _records(out_dir: Path) -> Iterator[dict[str, Any]]:
 def iter_pages(out_dir: Path) -> Iterator[dict[str, Any]]:
     """Fetched HTML pages, source by source, in fetch order."""
     return (r for r in _records(out_dir) if r["outcome"] == "page")
+
+
+def follow_pages(out_dir: Path, running: Callable[[], bool], poll: float = 0.2) -> Iterator[dict[str, Any]]:
+    """Fetched pages as the crawl writes them, until it has ended and every line is read.
+
+    Lets extraction start while the crawl is still fetching; a partial last
+    line is left for the next pass.
+    """
+    offsets: dict[Path, int] = {}
+    while True:
+        crawl_alive = running()  # sampled before reading, so nothing written after is missed
+        found = False
+        for path in sorted(Path(out_dir).glob("*.jsonl")):
+            with path.open("rb") as handle:
+                handle.seek(offsets.get(path, 0))
+                for line in handle:
+                    if not line.endswith(b"\n"):
+                        break
+                    offsets[path] = offsets.get(path, 0) + len(line)
+                    record = json.loads(line)
+                    if record["outcome"] == "page":
+                        found = True
+                        yield record
+        if not crawl_alive:
+            return
+        if not found:
+            time.sleep(poll)
 
 
 def iter_events(out_dir: Path) -> Iterator[dict[str, Any]]:

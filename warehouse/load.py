@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -38,6 +40,54 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+
+
+# Column order and types of the bulk-loaded tables, as in warehouse/migrations.
+ARTICLE_COLUMNS = {
+    "article_id": "VARCHAR", "url": "VARCHAR", "source": "VARCHAR", "fetched_url": "VARCHAR",
+    "title": "VARCHAR", "author": "VARCHAR", "published_at": "TIMESTAMP", "date_precision": "VARCHAR",
+    "language": "VARCHAR", "site_name": "VARCHAR", "description": "VARCHAR", "listed_by": "VARCHAR",
+    "listed_date": "VARCHAR", "encoding": "VARCHAR", "text": "VARCHAR", "fetched_at": "TIMESTAMP",
+    "first_run_id": "VARCHAR",
+}
+MENTION_COLUMNS = {
+    "article_id": "VARCHAR", "entity_id": "VARCHAR", "start_char": "INTEGER", "end_char": "INTEGER",
+    "matched_text": "VARCHAR", "alias": "VARCHAR", "snippet": "VARCHAR", "accepted": "BOOLEAN",
+    "rule": "VARCHAR", "evidence": "VARCHAR", "confidence": "DOUBLE", "watchlist_version": "VARCHAR",
+    "run_id": "VARCHAR",
+}
+PAGE_EVENT_COLUMNS = {
+    "run_id": "VARCHAR", "source": "VARCHAR", "url": "VARCHAR", "outcome": "VARCHAR",
+    "reason": "VARCHAR", "detail": "VARCHAR", "happened_at": "TIMESTAMP",
+}
+
+
+def bulk_insert(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str], rows: Iterable[Sequence[Any]]) -> int:
+    """Insert many rows at once through a temporary JSON-lines file.
+
+    DuckDB's executemany runs one statement per row (a few hundred rows/s with
+    long texts); read_json loads the whole batch in one statement. Table and
+    column names come from this module's constants, never from data.
+    """
+    names = list(columns)
+    fd, path = tempfile.mkstemp(prefix="rassegna-", suffix=".jsonl")
+    count = 0
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            for row in rows:
+                out.write(json.dumps(dict(zip(names, row)), ensure_ascii=False, default=str) + "\n")
+                count += 1
+        if count:
+            spec = "{" + ", ".join(f"'{n}': '{t}'" for n, t in columns.items()) + "}"
+            cols = ", ".join(names)
+            con.execute(
+                f"INSERT INTO {table} ({cols}) SELECT {cols} FROM read_json(?, format = 'newline_delimited',"
+                f" columns = {spec}) ON CONFLICT DO NOTHING",
+                [path],
+            )
+    finally:
+        os.unlink(path)
+    return count
 
 
 def mark_interrupted_runs(con: duckdb.DuckDBPyConnection) -> int:
@@ -106,23 +156,14 @@ def load_batch(
         new = [p for url, p in articles.items() if url not in known]
         if not new:
             return result
-        con.executemany(
-            "INSERT INTO article VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (url) DO NOTHING",
-            [_article_row(p, run_id) for p in new],
-        )
+        bulk_insert(con, "article", ARTICLE_COLUMNS, (_article_row(p, run_id) for p in new))
         mention_rows = [
             (article_id(p.article.url), c.entity_id, c.start_char, c.end_char, c.matched_text, c.alias,
              c.snippet, c.accepted, c.rule, c.evidence, c.confidence, watchlist_version, run_id)
             for p in new if p.article is not None
             for c in p.candidates
         ]
-        if mention_rows:
-            con.executemany(
-                "INSERT INTO mention_candidate VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT DO NOTHING",
-                mention_rows,
-            )
+        bulk_insert(con, "mention_candidate", MENTION_COLUMNS, mention_rows)
     for p in new:
         accepted = sum(c.accepted for c in p.candidates)
         arts, ments = result.new_by_source.get(p.source, (0, 0))
@@ -149,9 +190,8 @@ def record_page_events(con: duckdb.DuckDBPyConnection, run_id: str, events: Iter
         (run_id, e["source"], e["url"], e["outcome"], e.get("reason"), (e.get("detail") or "")[:1000], e.get("at"))
         for e in events
     ]
-    if rows:
-        with transaction(con):
-            con.executemany("INSERT INTO page_event VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    with transaction(con):
+        bulk_insert(con, "page_event", PAGE_EVENT_COLUMNS, rows)
 
 
 def record_source_runs(con: duckdb.DuckDBPyConnection, run_id: str, outcomes: Iterable[dict[str, Any]]) -> None:

@@ -46,7 +46,8 @@ CREATE TABLE page_event (
     outcome  VARCHAR NOT NULL,
     reason   VARCHAR,
     detail   VARCHAR,
-    happened_at  TIMESTAMP
+    happened_at  TIMESTAMP,
+    PRIMARY KEY (run_id, source, url)
 );
 
 CREATE TABLE article (

@@ -1,0 +1,89 @@
+"""The `rassegna` command: help with examples, inspect's JSON contract, config errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import SITE, WATCHLIST
+from rassegna.cli import app
+
+runner = CliRunner()
+COMMANDS = sorted(c.name or c.callback.__name__ for c in app.registered_commands)
+
+
+def test_there_are_commands():
+    assert {"run", "demo", "inspect"} <= set(COMMANDS)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_with_an_example(command):
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Example: rassegna " + command in result.output
+
+
+def _fixture_page(outlet: str, path: str, tmp_path: Path) -> Path:
+    raw = (SITE / outlet / path.lstrip("/")).read_bytes().replace(b"{{BASE}}", b"http://127.0.0.1:8000")
+    out = tmp_path / (path.strip("/").replace("/", "_"))
+    out.write_bytes(raw)
+    return out
+
+
+def test_inspect_json_prints_one_object_per_file_in_order_from_one_process(tmp_path):
+    expected = [e for e in json.loads((SITE / "expected.json").read_text("utf-8")) if e["expect"] == "article"][:3]
+    files = [_fixture_page(e["outlet"], e["path"], tmp_path) for e in expected]
+    result = subprocess.run(
+        [sys.executable, "-m", "rassegna.cli", "inspect", "--json", "--watchlist", str(WATCHLIST), *map(str, files)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(files)
+    for line, entry, path in zip(lines, expected, files):
+        report = json.loads(line)
+        assert report["target"] == str(path)
+        assert {"url", "title", "published_at", "text", "mentions"} <= report.keys()
+        assert report["title"] == entry["title"]
+        assert {m["entity_name"] for m in report["mentions"]} == set(entry["entities"])
+        for mention in report["mentions"]:
+            assert report["text"][mention["start_char"]:mention["end_char"]] == mention["matched_text"]
+            assert mention["rule"] and mention["snippet"]
+
+
+def test_inspect_shows_rejected_candidates_with_their_rule(tmp_path):
+    page = tmp_path / "meteo.html"
+    page.write_text(
+        "<html lang='en'><head><title>Weekend weather</title><meta property='og:type' content='article'></head>"
+        "<body><article><h1>Weekend weather</h1><p>" + "Rain is expected across the north on Saturday. " * 3
+        + "Forecasters say it will clear by Sunday afternoon, with cooler air moving in from the Alps. "
+        "Drivers should allow more time on the motorways and check for closures before leaving.</p>"
+        "</article></body></html>",
+        "utf-8",
+    )
+    result = runner.invoke(app, ["inspect", "--json", "--watchlist", str(WATCHLIST), str(page)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["mentions"] == []
+    assert report["rejected"] and all(r["entity_name"] == "Rain" and r["rule"] == "no-context" for r in report["rejected"])
+
+
+def test_inspect_reports_a_missing_file_and_exits_non_zero(tmp_path):
+    result = runner.invoke(app, ["inspect", "--json", "--watchlist", str(WATCHLIST), str(tmp_path / "nope.html")])
+    assert result.exit_code == 1
+    assert "nope.html" in json.loads(result.output)["error"]
+
+
+def test_run_with_a_bad_sources_file_fails_before_any_network_work(tmp_path):
+    bad = tmp_path / "sources.yaml"
+    bad.write_text("sources:\n  - {name: ok-one, kind: feed, url: 'https://example.org/feed'}\n"
+                   "  - {name: broken, kind: feed, url: 'ftp://example.org/feed'}\n", "utf-8")
+    result = runner.invoke(app, ["run", "--sources", str(bad), "--db", str(tmp_path / "x.duckdb")])
+    assert result.exit_code == 2
+    assert str(bad) in result.output and "sources[1] (broken)" in result.output and "url" in result.output
+    assert not (tmp_path / "x.duckdb").exists()
