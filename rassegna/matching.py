@@ -68,8 +68,8 @@ def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return left, right
 
 
-def snippet_for(text: str, start: int, end: int) -> str:
-    left, right = _sentence_bounds(text, start, end)
+def snippet_for(text: str, start: int, end: int, bounds: tuple[int, int] | None = None) -> str:
+    left, right = bounds or _sentence_bounds(text, start, end)
     if right - left > SNIPPET_MAX:
         half = (SNIPPET_MAX - (end - start)) // 2
         left, right = max(left, start - half), min(right, end + half)
@@ -135,8 +135,10 @@ class Matcher:
         folded = fold(text)
         raw = self._raw_candidates(folded)
         raw = self._drop_overlaps(raw)
-        context_hits = self._context.found(fold(title + "\n" + text))
-        found_terms = {fold_string(label).lower() for label in context_hits}
+        found_terms = {
+            fold_string(label).lower()
+            for label in (*self._context.found(folded), *(self._context.found(fold(title)) if title else ()))
+        }
         decided: list[Candidate] = []
         # Programmes first: an accepted programme mention confirms the companies.
         raw.sort(key=lambda c: (c[0].entity.id not in self._programmes, c[1]))
@@ -199,7 +201,7 @@ class Matcher:
                 matched_text=text[start:end],
                 start_char=start,
                 end_char=end,
-                snippet=snippet_for(text, start, end),
+                snippet=snippet_for(text, start, end, (left, right)),
                 accepted=accepted,
                 rule=rule,
                 evidence=evidence,

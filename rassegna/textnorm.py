@@ -27,6 +27,7 @@ _TABLE = str.maketrans(_SINGLE)
 # Characters that vanish: soft hyphens and zero-width marks split words invisibly.
 _DROP = {"\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
 _ENTITY = re.compile(r"&(amp|nbsp|#38|#160|#x26);", re.IGNORECASE)
+_SPECIAL = re.compile(r"&(?:amp|nbsp|#38|#160|#x26);|[^\x00-\x7f]", re.IGNORECASE)
 _ENTITY_VALUE = {"amp": "&", "#38": "&", "#x26": "&", "nbsp": " ", "#160": " "}
 
 
@@ -58,36 +59,37 @@ def _lower_same_length(text: str) -> str:
 
 def fold(text: str) -> Folded:
     # Fast path: plain ASCII with nothing to unescape needs no offset map.
-    if text.isascii() and "&" not in text and "\t" not in text and "`" not in text:
+    if text.isascii() and "\t" not in text and "`" not in text and ("&" not in text or not _ENTITY.search(text)):
         return Folded(text, text.lower(), None)
     translated = text.translate(_TABLE)
     needs_map = (
-        any(c in _DROP for c in translated)
-        or "&" in translated
+        any(c in translated for c in _DROP)
+        or ("&" in translated and _ENTITY.search(translated) is not None)
         or not unicodedata.is_normalized("NFKC", translated)
     )
     if not needs_map:
         return Folded(translated, _lower_same_length(translated), None)
+    # Copy plain runs whole and look only at the special spots: entities and non-ASCII.
     out: list[str] = []
     origin: list[int] = []
-    i = 0
-    n = len(translated)
-    while i < n:
-        ch = translated[i]
-        if ch == "&":
-            m = _ENTITY.match(translated, i)
-            if m:
-                out.append(_ENTITY_VALUE[m.group(1).lower()])
-                origin.append(i)
-                i = m.end()
-                continue
-        if ch in _DROP:
-            i += 1
-            continue
-        norm = unicodedata.normalize("NFKC", ch).translate(_TABLE) if not ch.isascii() else ch
-        for piece in norm:
-            out.append(piece)
-            origin.append(i)
-        i += 1
+    pos = 0
+    for m in _SPECIAL.finditer(translated):
+        start = m.start()
+        if start > pos:
+            out.append(translated[pos:start])
+            origin.extend(range(pos, start))
+        token = m.group()
+        if token[0] == "&":
+            out.append(_ENTITY_VALUE[token[1:-1].lower()])
+            origin.append(start)
+        elif token not in _DROP:
+            if not unicodedata.is_normalized("NFKC", token):
+                token = unicodedata.normalize("NFKC", token).translate(_TABLE)
+            out.append(token)
+            origin.extend([start] * len(token))
+        pos = m.end()
+    if pos < len(translated):
+        out.append(translated[pos:])
+        origin.extend(range(pos, len(translated)))
     folded = "".join(out)
     return Folded(folded, _lower_same_length(folded), origin)
