@@ -110,6 +110,9 @@ class Alias(_Strict):
     # None: the entity's own rule; a distinctive form ("Santini Cycling") can waive it,
     # a person-like form ("Martino Rossi") can demand it.
     requires_context: bool | None = None
+    # A surname or a person's name: "Francesco Galdi", "il consigliere Malvestio",
+    # "Santini, 19 anni" are people, not the company.
+    person_like: bool = False
 
 
 class Entity(_Strict):
@@ -119,7 +122,13 @@ class Entity(_Strict):
     description: str = ""
     aliases: list[Alias] = Field(min_length=1)
     context: list[str] = Field(default_factory=list, description="terms that confirm this entity")
-    exclude: list[str] = Field(default_factory=list, description="regexes that rule a match out")
+    places: list[str] = Field(
+        default_factory=list, description="where it is: confirms like context, but never outweighs an exclusion"
+    )
+    exclude: list[str] = Field(default_factory=list, description="regexes that rule a match out in its sentence")
+    exclude_forms: list[str] = Field(
+        default_factory=list, description="regexes that rule a match out when they match at its start"
+    )
     requires_context: bool = False
     unverified: list[str] = Field(default_factory=list, description="facts not confirmed")
 
@@ -130,7 +139,7 @@ class Entity(_Strict):
             return [{"text": v} if isinstance(v, str) else v for v in values]
         return values
 
-    @field_validator("exclude")
+    @field_validator("exclude", "exclude_forms")
     @classmethod
     def _check_patterns(cls, values: list[str]) -> list[str]:
         return [_regex(v) for v in values]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import ahocorasick
 
 from rassegna.config import Alias, Entity, Watchlist
+from rassegna.names import FIRST_NAMES, TITLES
 from rassegna.textnorm import Folded, fold, fold_string
 
 SNIPPET_MAX = 320
@@ -78,13 +79,18 @@ def snippet_for(text: str, start: int, end: int, bounds: tuple[int, int] | None 
 
 
 class _TermIndex:
-    """Which of a set of terms occur in a text, on word boundaries, in one pass."""
+    """Which of a set of terms occur in a text, on word boundaries, in one pass.
+
+    A term ending in '*' is a stem: "confeziona*" finds "confezionano" and "confezionamento".
+    """
 
     def __init__(self, terms: dict[str, str]) -> None:
         self._automaton = ahocorasick.Automaton()
         self._empty = not terms
         for key, label in terms.items():
-            self._automaton.add_word(key, (len(key), label))
+            stem = key.endswith("*")
+            word = key.rstrip("*")
+            self._automaton.add_word(word, (len(word), label, stem))
         if terms:
             self._automaton.make_automaton()
 
@@ -93,11 +99,44 @@ class _TermIndex:
         hits: dict[str, int] = {}
         if self._empty:
             return hits
-        for end, (length, label) in self._automaton.iter(folded.lower):
+        text = folded.lower
+        for end, (length, label, stem) in self._automaton.iter(text):
             start = end - length + 1
-            if label not in hits and _bounded(folded.lower, start, end + 1):
+            if label in hits:
+                continue
+            left_ok = start == 0 or not _is_word_char(text[start - 1])
+            if left_ok and (stem or _bounded(text, start, end + 1)):
                 hits[label] = start
         return hits
+
+
+def context_key(term: str) -> str:
+    return fold_string(term).lower()
+
+
+_PRECEDING_WORDS = re.compile(r"(?:([^\W\d_][\w'.]*)\s+)?([^\W\d_][\w'.]*)\s+$")
+# "Santini, 19 anni", "Galdi (45)", "Malvestio, aged 52", "Rossi, 34-year-old"
+_AGE_AFTER = re.compile(r"^(,\s*\d{1,3}\s*(anni|enne)\b|,\s*\d{1,3}\s*,|\s*\(\d{1,3}\)|,\s*aged\s+\d|,\s*(a\s+)?\d{1,3}-year-old)")
+# "Rain Industries", "Innovit Labs", "Aton Solutions": another firm that shares the name.
+_OTHER_FIRM_AFTER = re.compile(
+    r"^\s+(Labs?|Industries|Inc\.?|Ltd\.?|LLC|GmbH|Solutions|Systems|Technologies|Tech|Holdings?|Capital|"
+    r"Partners|Ventures|Media|Studios?|Records|Foundation|Corp\.?|Corporation|Motors|Pharma|Software|"
+    r"Networks|Games|Entertainment|Energy|Robotics|RFID|Airlines|Bank|Insurance)\b"
+)
+
+
+def _person_cue(text: str, start: int, end: int) -> str | None:
+    """The word or pattern that makes this name a person's, if any."""
+    before = _PRECEDING_WORDS.search(text, max(0, start - 60), start)
+    if before:
+        # "Francesco Galdi", "il sindaco Galdi", "il consigliere comunale Martino Rossi"
+        farther, nearest = (w.lower().rstrip(".") if w else "" for w in before.groups())
+        if nearest in FIRST_NAMES or nearest in TITLES:
+            return before.group(2)
+        if farther in TITLES:
+            return before.group(1)
+    after = _AGE_AFTER.match(text[end : end + 30])
+    return after.group(0).strip(" ,") if after else None
 
 
 class Matcher:
@@ -107,26 +146,30 @@ class Matcher:
         patterns: dict[str, list[_Pattern]] = {}
         for entity in watchlist.entities:
             for alias in entity.aliases:
-                key = fold_string(alias.text).lower()
                 needs = entity.requires_context if alias.requires_context is None else alias.requires_context
-                patterns.setdefault(key, []).append(_Pattern(entity, alias, fold_string(alias.text), needs))
+                form = fold_string(alias.text)
+                patterns.setdefault(form.lower(), []).append(_Pattern(entity, alias, form, needs))
+                upper = fold_string(alias.text.upper())
+                if alias.case_sensitive and upper != form:
+                    # Headlines in capitals ("GALDI, LE MACCHINE...") name the company too, but
+                    # a capitalised headline is also where ordinary words shout: context required.
+                    patterns[upper.lower()].append(_Pattern(entity, alias, upper, needs or bool(entity.context)))
         for key, plist in patterns.items():
             self._automaton.add_word(key, (len(key), plist))
         self._automaton.make_automaton()
         terms: dict[str, str] = {}
-        for entity in watchlist.entities:
-            for term in entity.context:
-                terms.setdefault(fold_string(term).lower(), term)
-        for term in watchlist.shared_context:
-            terms.setdefault(fold_string(term).lower(), term)
+        for term in [t for e in watchlist.entities for t in (*e.context, *e.places)] + watchlist.shared_context:
+            terms.setdefault(context_key(term), term)
         self._context = _TermIndex(terms)
         self._term_label = terms
-        self._context_keys = {
-            e.id: {fold_string(t).lower() for t in e.context} for e in watchlist.entities
-        }
-        self._shared_keys = {fold_string(t).lower() for t in watchlist.shared_context}
+        self._context_keys = {e.id: {context_key(t) for t in (*e.context, *e.places)} for e in watchlist.entities}
+        self._strong_keys = {e.id: {context_key(t) for t in e.context} for e in watchlist.entities}
+        self._shared_keys = {context_key(t) for t in watchlist.shared_context}
         self._exclusions = {
             e.id: [re.compile(p, re.IGNORECASE) for p in e.exclude] for e in watchlist.entities
+        }
+        self._exclude_forms = {
+            e.id: [re.compile(p, re.IGNORECASE) for p in e.exclude_forms] for e in watchlist.entities
         }
         self._programmes = {e.id for e in watchlist.entities if e.kind == "programme"}
 
@@ -136,7 +179,7 @@ class Matcher:
         raw = self._raw_candidates(folded)
         raw = self._drop_overlaps(raw)
         found_terms = {
-            fold_string(label).lower()
+            context_key(label)
             for label in (*self._context.found(folded), *(self._context.found(fold(title)) if title else ()))
         }
         decided: list[Candidate] = []
@@ -151,6 +194,9 @@ class Matcher:
             decided.append(candidate)
         decided.sort(key=lambda c: (c.start_char, c.entity_id))
         return decided
+
+    def _terms_in(self, text: str) -> set[str]:
+        return {context_key(label) for label in self._context.found(fold(text))}
 
     def _raw_candidates(self, folded: Folded) -> list[tuple[_Pattern, int, int]]:
         found: list[tuple[_Pattern, int, int]] = []
@@ -208,9 +254,24 @@ class Matcher:
                 confidence=confidence,
             )
 
+        for regex in self._exclude_forms[entity.id]:
+            if regex.match(text, start):
+                return result(False, "excluded-form", regex.pattern, 0.05)
+        other_firm = _OTHER_FIRM_AFTER.match(text[end : end + 40])
+        if other_firm:
+            return result(False, "other-firm", text[start : end + other_firm.end()], 0.1)
         for regex in self._exclusions[entity.id]:
             if regex.search(sentence):
+                # The entity's own context in the very same sentence outweighs the exclusion:
+                # "Rain, the irrigation firm, reads the weather forecast".
+                own_here = sorted(self._strong_keys[entity.id] & self._terms_in(sentence))
+                if own_here:
+                    return result(True, "context-over-exclusion", self._term_label[own_here[0]], 0.8)
                 return result(False, "excluded", regex.pattern, 0.05)
+        if pattern.alias.person_like:
+            cue = _person_cue(text, start, end)
+            if cue:
+                return result(False, "person", cue, 0.1)
         if not pattern.needs_context:
             return result(True, "alias", pattern.alias.text, 0.9)
         own = sorted(self._context_keys[entity.id] & found_terms)

@@ -27,7 +27,10 @@ _TABLE = str.maketrans(_SINGLE)
 # Characters that vanish: soft hyphens and zero-width marks split words invisibly.
 _DROP = {"\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
 _ENTITY = re.compile(r"&(amp|nbsp|#38|#160|#x26);", re.IGNORECASE)
-_SPECIAL = re.compile(r"&(?:amp|nbsp|#38|#160|#x26);|[^\x00-\x7f]", re.IGNORECASE)
+# A word hyphenated across a line break ("Mal-\nvestio") is one word again.
+_SPECIAL = re.compile(
+    r"&(?:amp|nbsp|#38|#160|#x26);|(?<=[^\W\d_])-[ \t]*\n[ \t]*(?=[^\W\d_])|[^\x00-\x7f]", re.IGNORECASE
+)
 _ENTITY_VALUE = {"amp": "&", "#38": "&", "#x26": "&", "nbsp": " ", "#160": " "}
 
 
@@ -59,11 +62,19 @@ def _lower_same_length(text: str) -> str:
 
 def fold(text: str) -> Folded:
     # Fast path: plain ASCII with nothing to unescape needs no offset map.
-    if text.isascii() and "\t" not in text and "`" not in text and ("&" not in text or not _ENTITY.search(text)):
+    if (
+        text.isascii()
+        and "\t" not in text
+        and "`" not in text
+        and ("&" not in text or not _ENTITY.search(text))
+        and not ("-\n" in text or "- \n" in text)
+    ):
         return Folded(text, text.lower(), None)
     translated = text.translate(_TABLE)
     needs_map = (
         any(c in translated for c in _DROP)
+        or "-\n" in translated
+        or "- \n" in translated
         or ("&" in translated and _ENTITY.search(translated) is not None)
         or not unicodedata.is_normalized("NFKC", translated)
     )
@@ -79,7 +90,9 @@ def fold(text: str) -> Folded:
             out.append(translated[pos:start])
             origin.extend(range(pos, start))
         token = m.group()
-        if token[0] == "&":
+        if token[0] == "-":
+            pass  # hyphenation break: dropped
+        elif token[0] == "&":
             out.append(_ENTITY_VALUE[token[1:-1].lower()])
             origin.append(start)
         elif token not in _DROP:

@@ -85,11 +85,50 @@ def test_lowercase_rain_is_not_a_candidate(matcher: Matcher) -> None:
     assert of(matcher.match(text), "Rain") == []
 
 
-def test_sentence_initial_rain_without_context_is_rejected(matcher: Matcher) -> None:
+def test_sentence_initial_rain_in_weather_copy_is_excluded(matcher: Matcher) -> None:
     text = "Rain is expected tomorrow across the whole valley, forecasters said."
     c = only(matcher.match(text), "Rain")
     assert not c.accepted
+    assert c.rule == "excluded"
+
+
+def test_sentence_initial_rain_without_context_is_rejected(matcher: Matcher) -> None:
+    text = "Rain joined the afternoon session in Milan with two other firms."
+    c = only(matcher.match(text), "Rain")
+    assert not c.accepted
     assert c.rule == "no-context"
+
+
+def test_person_named_like_a_company_is_rejected(matcher: Matcher) -> None:
+    text = "Il sindaco Galdi ha inaugurato la nuova linea di confezionamento della latteria."
+    c = only(matcher.match(text), "Galdi")
+    assert not c.accepted
+    assert c.rule == "person" and c.evidence == "sindaco"
+
+
+def test_weather_words_do_not_outweigh_own_context_in_the_sentence(matcher: Matcher) -> None:
+    text = "Rain, specialista dell'irrigazione intelligente, legge le previsioni meteo per dosare l'acqua."
+    c = only(matcher.match(text), "Rain")
+    assert c.accepted and c.rule == "context-over-exclusion"
+
+
+def test_another_firm_sharing_the_name_is_rejected(matcher: Matcher) -> None:
+    text = "Rain Industries ha chiuso il trimestre in calo, mentre a Cerro Maggiore si parla di irrigazione."
+    c = only(matcher.match(text), "Rain")
+    assert not c.accepted and c.rule == "excluded-form"
+
+
+def test_headline_in_capitals_with_context(matcher: Matcher) -> None:
+    text = "GALDI, LE MACCHINE CHE CONFEZIONANO IL LATTE PARTONO PER LA CALIFORNIA"
+    c = only(matcher.match(text), "Galdi")
+    assert c.accepted and c.evidence == "confeziona*"
+
+
+def test_word_hyphenated_across_a_line_break(matcher: Matcher) -> None:
+    text = "Alla missione partecipa il Gruppo Mal-\nvestio con i suoi letti ospedalieri."
+    c = only(matcher.match(text), "Malvestio")
+    assert c.accepted
+    assert text[c.start_char:c.end_char] == "Gruppo Mal-\nvestio"
 
 
 def test_ambiguous_name_accepted_with_context(matcher: Matcher) -> None:
