@@ -168,6 +168,37 @@ def demo(
             console.print(f"  {query}")
 
 
+@app.command()
+def rematch(
+    watchlist: WatchlistOpt = DEFAULT_WATCHLIST,
+    db: DbOpt = DEFAULT_DB,
+) -> None:
+    """Recompute all mentions over the stored articles with the current watchlist (no fetching).
+
+    Example: rassegna rematch --watchlist config/watchlist.yaml --db data/rassegna.duckdb
+    """
+    from rassegna.config import load_watchlist
+
+    try:
+        load_watchlist(watchlist)
+    except ConfigError as exc:
+        _config_error(exc)
+    if not db.exists():
+        err.print(f"[red]{db}: no such database[/] (run `rassegna run` first)")
+        raise typer.Exit(2)
+    from flows.rematch import rematch as rematch_flow
+
+    summary = rematch_flow(watchlist_file=watchlist, db=str(db))
+    console.print(
+        f"Rematched {summary.articles} articles with watchlist {summary.watchlist_version}:"
+        f" {summary.mentions} mentions"
+    )
+    table = Table("entity", "mentions")
+    for name, count in summary.mentions_per_entity.items():
+        table.add_row(name, str(count))
+    console.print(table)
+
+
 def render_template(template: str, bases: dict[str, str]) -> str:
     for name, base in bases.items():
         template = template.replace("{{BASE:" + name + "}}", base)
@@ -224,6 +255,8 @@ def _print_inspection(report: dict[str, Any]) -> None:
             f" · rule {m['rule']} ({m['evidence'] or 'no confirming term'}) · confidence {m['confidence']:.2f}"
         )
         console.print(f"    [dim]{m['snippet']}[/]")
+    for r in report.get("programme_relevance", []):
+        console.print(f"[bold]programme coverage[/]: {r['entity_id']} {r['strength']} ({r['mentions']} mentions)")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ one page, with rejected candidates alongside accepted ones.
 from __future__ import annotations
 
 import urllib.request
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 from urllib.error import URLError
@@ -15,6 +16,7 @@ from urllib.parse import urljoin
 
 from rassegna.extract import NotAnArticle, decode_html, extract_article
 from rassegna.matching import Matcher
+from rassegna.pipeline import match_article
 from rassegna.netguard import BlockedAddress, check_url
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -61,7 +63,8 @@ def inspect_target(target: str, matcher: Matcher, url: str | None = None, allow_
     report.update(article.as_dict())
     report["encoding"] = encoding
     report["published_at"] = article.published_at.isoformat() if article.published_at else None
-    for candidate in matcher.match(article.text, article.title):
-        entry = candidate.__dict__.copy()
-        report["mentions" if candidate.accepted else "rejected"].append(entry)
+    candidates, relevance = match_article(matcher, article.title, article.text)
+    for candidate in candidates:
+        report["mentions" if candidate.accepted else "rejected"].append(asdict(candidate))
+    report["programme_relevance"] = [asdict(r) for r in relevance]
     return report

@@ -17,6 +17,7 @@ from typing import Any
 from rassegna.config import Watchlist
 from rassegna.extract import Article, NotAnArticle, extract_article
 from rassegna.matching import Candidate, Matcher
+from rassegna.relevance import Relevance, programme_relevance
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Processed:
     encoding: str | None = None
     article: Article | None = None
     candidates: list[Candidate] = field(default_factory=list)
+    relevance: list[Relevance] = field(default_factory=list)
     skip_reason: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -58,8 +60,14 @@ def process_page(page: dict[str, Any], matcher: Matcher) -> Processed:
         result.skip_reason = f"not-article: {exc}"
         return result
     result.article = article
-    result.candidates = matcher.match(article.text, article.title)
+    result.candidates, result.relevance = match_article(matcher, article.title, article.text)
     return result
+
+
+def match_article(matcher: Matcher, title: str, text: str) -> tuple[list[Candidate], list[Relevance]]:
+    """Mentions of one article and how strongly it covers each programme (also used by rematch)."""
+    candidates = matcher.match(text, title)
+    return candidates, programme_relevance(matcher, title, text, candidates)
 
 
 _worker_matcher: Matcher | None = None
@@ -74,6 +82,18 @@ def _process_in_worker(page: dict[str, Any]) -> Processed:
     if _worker_matcher is None:
         raise RuntimeError("worker process started without a watchlist")
     return process_page(page, _worker_matcher)
+
+
+def _rematch_in_worker(item: tuple[str, str, str]) -> tuple[str, list[Candidate], list[Relevance]]:
+    if _worker_matcher is None:
+        raise RuntimeError("worker process started without a watchlist")
+    article_id, title, text = item
+    return (article_id, *match_article(_worker_matcher, title, text))
+
+
+def rematch_texts(items: Iterable[tuple[str, str, str]], pool: Executor) -> list[tuple[str, list[Candidate], list[Relevance]]]:
+    """Match stored (article_id, title, text) triples in the pool, in order."""
+    return list(pool.map(_rematch_in_worker, items, chunksize=16))
 
 
 def worker_pool(watchlist: Watchlist, workers: int) -> Executor:

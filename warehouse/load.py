@@ -56,13 +56,23 @@ MENTION_COLUMNS = {
     "rule": "VARCHAR", "evidence": "VARCHAR", "confidence": "DOUBLE", "watchlist_version": "VARCHAR",
     "run_id": "VARCHAR",
 }
+RELEVANCE_COLUMNS = {
+    "article_id": "VARCHAR", "entity_id": "VARCHAR", "strength": "VARCHAR", "mentions": "INTEGER",
+    "in_title": "BOOLEAN", "watchlist_version": "VARCHAR",
+}
 PAGE_EVENT_COLUMNS = {
     "run_id": "VARCHAR", "source": "VARCHAR", "url": "VARCHAR", "outcome": "VARCHAR",
     "reason": "VARCHAR", "detail": "VARCHAR", "happened_at": "TIMESTAMP",
 }
 
 
-def bulk_insert(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str], rows: Iterable[Sequence[Any]]) -> int:
+def bulk_insert(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: dict[str, str],
+    rows: Iterable[Sequence[Any]],
+    skip_existing: bool = True,
+) -> int:
     """Insert many rows at once through a temporary JSON-lines file.
 
     DuckDB's executemany runs one statement per row (a few hundred rows/s with
@@ -82,7 +92,7 @@ def bulk_insert(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, s
             cols = ", ".join(names)
             con.execute(
                 f"INSERT INTO {table} ({cols}) SELECT {cols} FROM read_json(?, format = 'newline_delimited',"
-                f" columns = {spec}) ON CONFLICT DO NOTHING",
+                f" columns = {spec})" + (" ON CONFLICT DO NOTHING" if skip_existing else ""),
                 [path],
             )
     finally:
@@ -157,13 +167,8 @@ def load_batch(
         if not new:
             return result
         bulk_insert(con, "article", ARTICLE_COLUMNS, (_article_row(p, run_id) for p in new))
-        mention_rows = [
-            (article_id(p.article.url), c.entity_id, c.start_char, c.end_char, c.matched_text, c.alias,
-             c.snippet, c.accepted, c.rule, c.evidence, c.confidence, watchlist_version, run_id)
-            for p in new if p.article is not None
-            for c in p.candidates
-        ]
-        bulk_insert(con, "mention_candidate", MENTION_COLUMNS, mention_rows)
+        bulk_insert(con, "mention_candidate", MENTION_COLUMNS, candidate_rows(new, watchlist_version, run_id))
+        bulk_insert(con, "article_programme", RELEVANCE_COLUMNS, relevance_rows(new, watchlist_version))
     for p in new:
         accepted = sum(c.accepted for c in p.candidates)
         arts, ments = result.new_by_source.get(p.source, (0, 0))
@@ -171,6 +176,25 @@ def load_batch(
         result.articles_new += 1
         result.mentions_new += accepted
     return result
+
+
+def candidate_rows(batch: Iterable[Processed], watchlist_version: str, run_id: str) -> Iterator[tuple[Any, ...]]:
+    for p in batch:
+        if p.article is None:
+            continue
+        aid = article_id(p.article.url)
+        for c in p.candidates:
+            yield (aid, c.entity_id, c.start_char, c.end_char, c.matched_text, c.alias, c.snippet, c.accepted,
+                   c.rule, c.evidence, c.confidence, watchlist_version, run_id)
+
+
+def relevance_rows(batch: Iterable[Processed], watchlist_version: str) -> Iterator[tuple[Any, ...]]:
+    for p in batch:
+        if p.article is None:
+            continue
+        aid = article_id(p.article.url)
+        for r in p.relevance:
+            yield (aid, r.entity_id, r.strength, r.mentions, r.in_title, watchlist_version)
 
 
 def _article_row(p: Processed, run_id: str) -> tuple[Any, ...]:
@@ -220,10 +244,62 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, counts:
         )
 
 
-def mentions_per_entity(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
+def mentions_per_entity(con: duckdb.DuckDBPyConnection, run_id: str | None) -> dict[str, int]:
+    """Accepted mentions per entity: those stored by `run_id`, or all of them (None)."""
     rows = con.execute(
         "SELECT e.entity_name, count(m.entity_id) FROM entity e LEFT JOIN mention_candidate m"
-        " ON m.entity_id = e.entity_id AND m.accepted AND m.run_id = ? GROUP BY e.entity_name ORDER BY 2 DESC, 1",
-        [run_id],
+        " ON m.entity_id = e.entity_id AND m.accepted AND (? IS NULL OR m.run_id = ?)"
+        " GROUP BY e.entity_name ORDER BY 2 DESC, 1",
+        [run_id, run_id],
     ).fetchall()
     return dict(rows)
+
+
+# --- rematch: recompute every mention over stored texts, then swap atomically ----------
+
+_STAGED = {"mention_candidate": MENTION_COLUMNS, "article_programme": RELEVANCE_COLUMNS}
+
+
+def start_rematch(con: duckdb.DuckDBPyConnection, run_id: str, watchlist_file: str, watchlist: Watchlist) -> None:
+    mark_interrupted_runs(con)
+    with transaction(con):
+        con.execute(
+            "INSERT INTO run (run_id, kind, started_at, status, watchlist_file, watchlist_version)"
+            " VALUES (?, 'rematch', ?, 'running', ?, ?)",
+            [run_id, utcnow(), watchlist_file, watchlist.version],
+        )
+        sync_entities(con, watchlist)
+        for table in _STAGED:
+            # Staging tables hold the new mentions until the swap; a rematch that dies
+            # leaves them behind, and the next one starts them afresh.
+            con.execute(f"CREATE OR REPLACE TABLE {table}_staging AS SELECT * FROM {table} LIMIT 0")
+
+
+def article_texts(con: duckdb.DuckDBPyConnection, after: str, limit: int) -> list[tuple[str, str, str]]:
+    """(article_id, title, text) in id order, starting after `after` (keyset pagination)."""
+    return con.execute(
+        "SELECT article_id, coalesce(title, ''), text FROM article WHERE article_id > ? ORDER BY article_id LIMIT ?",
+        [after, limit],
+    ).fetchall()
+
+
+def stage_rematch(con: duckdb.DuckDBPyConnection, candidates: list[tuple[Any, ...]], relevance: list[tuple[Any, ...]]) -> None:
+    with transaction(con):
+        bulk_insert(con, "mention_candidate_staging", MENTION_COLUMNS, candidates, skip_existing=False)
+        bulk_insert(con, "article_programme_staging", RELEVANCE_COLUMNS, relevance, skip_existing=False)
+
+
+def swap_rematch(con: duckdb.DuckDBPyConnection, run_id: str, articles: int) -> int:
+    """Replace all mentions with the staged ones in one transaction; returns accepted mentions."""
+    with transaction(con):
+        for table in _STAGED:
+            con.execute(f"DELETE FROM {table}")
+            con.execute(f"INSERT INTO {table} SELECT * FROM {table}_staging")
+            con.execute(f"DROP TABLE {table}_staging")
+        accepted = con.execute("SELECT count(*) FROM mention_candidate WHERE accepted").fetchone()[0]
+        con.execute(
+            "UPDATE run SET status = 'completed', finished_at = ?, articles_extracted = ?, mentions_new = ?"
+            " WHERE run_id = ?",
+            [utcnow(), articles, accepted, run_id],
+        )
+    return accepted

@@ -5,6 +5,7 @@ with run as (
 
 select
     run_id,
+    kind,
     started_at,
     finished_at,
     status,

@@ -1,0 +1,98 @@
+"""Recompute every mention over the stored article texts, after a watchlist change.
+
+Nothing is fetched. New mentions are staged batch by batch, then swapped in
+with one transaction: analysts see either the old mentions or the new ones,
+never a mix, and each row records the watchlist version that produced it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from flows.monitor import DEFAULT_DB, DEFAULT_WATCHLIST, new_run_id
+from rassegna.config import Watchlist, load_watchlist
+from rassegna.pipeline import rematch_texts, worker_pool
+from warehouse import load
+from warehouse.db import connect
+from warehouse.lock import writer_lock
+
+
+@dataclass
+class RematchSummary:
+    run_id: str
+    watchlist_version: str
+    articles: int
+    mentions: int
+    mentions_per_entity: dict[str, int]
+
+
+@task(name="read-watchlist", cache_policy=NO_CACHE)
+def read_watchlist(watchlist_file: Path) -> Watchlist:
+    return load_watchlist(watchlist_file)
+
+
+@task(name="start-rematch", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def start_rematch(db: str, run_id: str, watchlist_file: Path, watchlist: Watchlist) -> None:
+    with connect(db) as con:
+        load.start_rematch(con, run_id, str(watchlist_file), watchlist)
+
+
+@task(name="read-articles", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def read_articles(db: str, after: str, limit: int) -> list[tuple[str, str, str]]:
+    with connect(db) as con:
+        return load.article_texts(con, after, limit)
+
+
+@task(name="match-articles", cache_policy=NO_CACHE)
+def match_articles(items: list[tuple[str, str, str]], pool: Any, watchlist_version: str, run_id: str) -> tuple[list, list]:
+    candidates, relevance = [], []
+    for article_id, found, strengths in rematch_texts(items, pool):
+        candidates += [(article_id, c.entity_id, c.start_char, c.end_char, c.matched_text, c.alias, c.snippet,
+                        c.accepted, c.rule, c.evidence, c.confidence, watchlist_version, run_id) for c in found]
+        relevance += [(article_id, r.entity_id, r.strength, r.mentions, r.in_title, watchlist_version)
+                      for r in strengths]
+    return candidates, relevance
+
+
+@task(name="stage-mentions", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def stage_mentions(db: str, candidates: list, relevance: list) -> None:
+    with connect(db) as con:
+        load.stage_rematch(con, candidates, relevance)
+
+
+@task(name="swap-mentions", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def swap_mentions(db: str, run_id: str, articles: int) -> dict[str, int]:
+    with connect(db) as con:
+        load.swap_rematch(con, run_id, articles)
+        return load.mentions_per_entity(con, None)
+
+
+@flow(name="rematch")
+def rematch(
+    watchlist_file: Path = DEFAULT_WATCHLIST,
+    db: str = DEFAULT_DB,
+    workers: int = 2,
+    batch_size: int = 1000,
+    lock_timeout_s: float = 600,
+) -> RematchSummary:
+    """Rematch all stored articles with `watchlist_file`; swaps the mentions in atomically."""
+    logger = get_run_logger()
+    watchlist = read_watchlist(watchlist_file)
+    run_id = new_run_id()
+    with writer_lock(db, timeout=lock_timeout_s, on_wait=logger.warning):
+        start_rematch(db, run_id, watchlist_file, watchlist)
+        articles, last = 0, ""
+        with worker_pool(watchlist, workers) as pool:
+            while batch := read_articles(db, last, batch_size):
+                candidates, relevance = match_articles(batch, pool, watchlist.version, run_id)
+                stage_mentions(db, candidates, relevance)
+                articles += len(batch)
+                last = batch[-1][0]
+        per_entity = swap_mentions(db, run_id, articles)
+    logger.info("rematched %d articles with watchlist %s", articles, watchlist.version)
+    return RematchSummary(run_id, watchlist.version, articles, sum(per_entity.values()), per_entity)

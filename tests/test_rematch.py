@@ -1,0 +1,86 @@
+"""Rematch: a watchlist change recomputes every mention over stored texts, atomically."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from conftest import WATCHLIST
+from rassegna.config import load_watchlist
+from rassegna.extract import Article
+from rassegna.matching import Matcher
+from rassegna.pipeline import Processed, match_article
+from warehouse import load
+from warehouse.db import connect
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+TEXTS = {
+    "https://news.example.it/a": ("Imprese Vincenti in California",
+                                  "Con Imprese Vincenti di Intesa Sanpaolo sono partite Galdi, Aton e Rain."),
+    "https://news.example.it/b": ("Letti per ospedali", "Il Gruppo Malvestio amplia lo stabilimento di Villanova."),
+    "https://news.example.it/c": ("Meteo", "Rain is expected over the hills, forecasters said on Sunday."),
+}
+
+
+def _store(db, watchlist):
+    matcher = Matcher(watchlist)
+    batch = []
+    for url, (title, text) in TEXTS.items():
+        article = Article(url=url, fetched_url=url, title=title, author=None, published_at=None,
+                          date_precision=None, language="it", site_name=None, description=None,
+                          declared_canonical=None, text=text)
+        candidates, relevance = match_article(matcher, title, text)
+        batch.append(Processed(source="s", url=url, listed_by="feed", fetched_at="2025-09-20T10:00:00+00:00",
+                               article=article, candidates=candidates, relevance=relevance))
+    with connect(db) as con:
+        load.start_run(con, "r1", None, "sources.yaml", str(WATCHLIST), watchlist, 1)
+        load.load_batch(con, "r1", watchlist.version, batch)
+
+
+def test_rematch_replaces_mentions_with_the_new_watchlist(tmp_path):
+    from flows.rematch import rematch
+
+    db = tmp_path / "w.duckdb"
+    original = load_watchlist(WATCHLIST)
+    _store(db, original)
+    # The new watchlist drops Aton entirely: its mention must disappear, the rest stay.
+    edited = tmp_path / "watchlist.yaml"
+    text = WATCHLIST.read_text("utf-8")
+    start = text.index("  - id: aton")
+    end = text.index("  - id: galdi")
+    edited.write_text(text[:start] + text[end:], "utf-8")
+    new = load_watchlist(edited)
+    assert new.version != original.version
+
+    summary = rematch(watchlist_file=edited, db=str(db))
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        names = {r[0] for r in con.execute("SELECT DISTINCT entity_name FROM mentions").fetchall()}
+        versions = {r[0] for r in con.execute("SELECT DISTINCT watchlist_version FROM mention_candidate").fetchall()}
+        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        run = con.execute("SELECT kind, status, articles_extracted FROM runs WHERE run_id = ?", [summary.run_id]).fetchone()
+        strengths = dict(con.execute("SELECT entity_name, strength FROM programme_coverage").fetchall())
+    assert "Aton" not in names
+    assert {"Imprese Vincenti", "Galdi", "Rain", "Malvestio"} <= names
+    assert versions == {new.version}
+    assert not any(t.endswith("_staging") for t in tables)
+    assert run == ("rematch", "completed", len(TEXTS))
+    assert strengths == {"Imprese Vincenti": "headline"}
+    assert summary.articles == len(TEXTS)
+
+
+def test_rematch_is_idempotent(tmp_path):
+    from flows.rematch import rematch
+
+    db = tmp_path / "w.duckdb"
+    _store(db, load_watchlist(WATCHLIST))
+
+    def snapshot():
+        with duckdb.connect(str(db), read_only=True) as con:
+            return sorted(con.execute(
+                "SELECT article_id, entity_id, start_char, accepted, rule FROM mention_candidate").fetchall())
+
+    before = snapshot()
+    rematch(watchlist_file=WATCHLIST, db=str(db))
+    assert snapshot() == before
