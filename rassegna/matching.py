@@ -121,7 +121,8 @@ _AGE_AFTER = re.compile(r"^(,\s*\d{1,3}\s*(anni|enne)\b|,\s*\d{1,3}\s*,|\s*\(\d{
 _OTHER_FIRM_AFTER = re.compile(
     r"^\s+(Labs?|Industries|Inc\.?|Ltd\.?|LLC|GmbH|Solutions|Systems|Technologies|Tech|Holdings?|Capital|"
     r"Partners|Ventures|Media|Studios?|Records|Foundation|Corp\.?|Corporation|Motors|Pharma|Software|"
-    r"Networks|Games|Entertainment|Energy|Robotics|RFID|Airlines|Bank|Insurance)\b"
+    r"Networks|Games|Entertainment|Energy|Robotics|RFID|Airlines|Bank|Insurance|"
+    r"Club|Crew|Fitness|Gym|Hotel|Pub|Bar|Band|Team|Academy|FC|Festival)\b"
 )
 
 

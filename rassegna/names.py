@@ -30,5 +30,7 @@ TITLES = frozenset(
     ing avv prof professor professoressa signor signora sig mister mr mrs ms miss father sister
     councillor councilor mayor senator tenor soprano baritono tenore pittore pittrice scrittore
     scrittrice attore attrice cantante calciatore calciatrice ciclista atleta allenatore mister
+    chef cuoco cuoca architetto architetta avvocato avvocata giornalista regista fotografo fotografa
+    poeta medico notaio parroco vescovo cardinale idraulico maestro maestra
     """.split()
 )
