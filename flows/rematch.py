@@ -52,10 +52,8 @@ def read_articles(db: str, after: str, limit: int) -> list[tuple[str, str, str]]
 def match_articles(items: list[tuple[str, str, str]], pool: Any, watchlist_version: str, run_id: str) -> tuple[list, list]:
     candidates, relevance = [], []
     for article_id, found, strengths in rematch_texts(items, pool):
-        candidates += [(article_id, c.entity_id, c.start_char, c.end_char, c.matched_text, c.alias, c.snippet,
-                        c.accepted, c.rule, c.evidence, c.confidence, watchlist_version, run_id) for c in found]
-        relevance += [(article_id, r.entity_id, r.strength, r.mentions, r.in_title, watchlist_version)
-                      for r in strengths]
+        candidates += load.candidate_tuples(article_id, found, watchlist_version, run_id)
+        relevance += load.relevance_tuples(article_id, strengths, watchlist_version)
     return candidates, relevance
 
 

@@ -20,7 +20,9 @@ from typing import Any
 import duckdb
 
 from rassegna.config import Watchlist
+from rassegna.matching import Candidate
 from rassegna.pipeline import Processed
+from rassegna.relevance import Relevance
 
 
 def article_id(canonical_url: str) -> str:
@@ -178,23 +180,30 @@ def load_batch(
     return result
 
 
+def candidate_tuples(aid: str, candidates: Iterable[Candidate], watchlist_version: str, run_id: str) -> list[tuple[Any, ...]]:
+    """Rows of mention_candidate, in MENTION_COLUMNS order."""
+    return [
+        (aid, c.entity_id, c.start_char, c.end_char, c.matched_text, c.alias, c.snippet, c.accepted,
+         c.rule, c.evidence, c.confidence, watchlist_version, run_id)
+        for c in candidates
+    ]
+
+
+def relevance_tuples(aid: str, relevance: Iterable[Relevance], watchlist_version: str) -> list[tuple[Any, ...]]:
+    """Rows of article_programme, in RELEVANCE_COLUMNS order."""
+    return [(aid, r.entity_id, r.strength, r.mentions, r.in_title, watchlist_version) for r in relevance]
+
+
 def candidate_rows(batch: Iterable[Processed], watchlist_version: str, run_id: str) -> Iterator[tuple[Any, ...]]:
     for p in batch:
-        if p.article is None:
-            continue
-        aid = article_id(p.article.url)
-        for c in p.candidates:
-            yield (aid, c.entity_id, c.start_char, c.end_char, c.matched_text, c.alias, c.snippet, c.accepted,
-                   c.rule, c.evidence, c.confidence, watchlist_version, run_id)
+        if p.article is not None:
+            yield from candidate_tuples(article_id(p.article.url), p.candidates, watchlist_version, run_id)
 
 
 def relevance_rows(batch: Iterable[Processed], watchlist_version: str) -> Iterator[tuple[Any, ...]]:
     for p in batch:
-        if p.article is None:
-            continue
-        aid = article_id(p.article.url)
-        for r in p.relevance:
-            yield (aid, r.entity_id, r.strength, r.mentions, r.in_title, watchlist_version)
+        if p.article is not None:
+            yield from relevance_tuples(article_id(p.article.url), p.relevance, watchlist_version)
 
 
 def _article_row(p: Processed, run_id: str) -> tuple[Any, ...]:
