@@ -22,6 +22,7 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from prefect.utilities.annotations import quote
 
 from rassegna.config import SourcesConfig, Watchlist, load_sources, load_watchlist
 from rassegna.funnel import Funnel
@@ -107,13 +108,13 @@ def extract_and_match(pages: tuple[dict[str, Any], ...], pool: Any) -> list[Proc
 
 @task(name="load-batch", retries=3, retry_delay_seconds=[1, 5, 15], cache_policy=NO_CACHE)
 def load_batch(db: str, run_id: str, watchlist_version: str, batch: list[Processed]) -> load.BatchResult:
-    with connect(db) as con:
+    with connect(db, migrated=True) as con:
         return load.load_batch(con, run_id, watchlist_version, batch)
 
 
 @task(name="record-sources", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def record_sources(db: str, run_id: str, outcomes: list[dict[str, Any]], crawl_dir: Path) -> None:
-    with connect(db) as con:
+    with connect(db, migrated=True) as con:
         load.record_page_events(con, run_id, iter_events(crawl_dir))
         load.record_source_runs(con, run_id, outcomes)
 
@@ -127,7 +128,7 @@ def close_run(db: str, summary: RunSummary, error: str | None = None) -> RunSumm
         "articles_new": summary.articles_new,
         "mentions_new": summary.mentions_new,
     }
-    with connect(db) as con:
+    with connect(db, migrated=True) as con:
         load.finish_run(con, summary.run_id, summary.status, counts, error)
         summary.mentions_per_entity = load.mentions_per_entity(con, summary.run_id)
     return summary
@@ -173,7 +174,8 @@ def monitor(
                 crawled = follow_pages(crawl_dir, lambda: process.poll() is None and time.monotonic() < deadline)
                 for pages in batched(crawled, batch_size):
                     # Extract the next batch while the previous one is written.
-                    future = extract_and_match.submit(pages, pool)
+                    # quote(): Prefect would otherwise walk every page dict looking for futures.
+                    future = extract_and_match.submit(quote(pages), pool)
                     if pending is not None:
                         _store(db, run_id, watchlist, pending.result(), funnel, summary, logger)
                     pending = future
@@ -203,7 +205,7 @@ def monitor(
 
 def _store(db: str, run_id: str, watchlist: Watchlist, batch: list[Processed], funnel: Funnel,
            summary: RunSummary, logger: Any) -> None:
-    result = load_batch(db, run_id, watchlist.version, batch)
+    result = load_batch(db, run_id, watchlist.version, quote(batch))
     funnel.add_processed(batch)
     funnel.add_loaded(result.new_by_source or {})
     summary.pages_fetched = funnel.pages

@@ -13,6 +13,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
 from flows.monitor import DEFAULT_DB, DEFAULT_WATCHLIST, new_run_id
 from rassegna.config import Watchlist, load_watchlist
@@ -44,7 +45,7 @@ def start_rematch(db: str, run_id: str, watchlist_file: Path, watchlist: Watchli
 
 @task(name="read-articles", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def read_articles(db: str, after: str, limit: int) -> list[tuple[str, str, str]]:
-    with connect(db) as con:
+    with connect(db, migrated=True) as con:
         return load.article_texts(con, after, limit)
 
 
@@ -59,13 +60,13 @@ def match_articles(items: list[tuple[str, str, str]], pool: Any, watchlist_versi
 
 @task(name="stage-mentions", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def stage_mentions(db: str, candidates: list, relevance: list) -> None:
-    with connect(db) as con:
+    with connect(db, migrated=True) as con:
         load.stage_rematch(con, candidates, relevance)
 
 
 @task(name="swap-mentions", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def swap_mentions(db: str, run_id: str, articles: int) -> dict[str, int]:
-    with connect(db) as con:
+    with connect(db, migrated=True) as con:
         load.swap_rematch(con, run_id, articles)
         return load.mentions_per_entity(con, None)
 
@@ -87,8 +88,9 @@ def rematch(
         articles, last = 0, ""
         with worker_pool(watchlist, workers) as pool:
             while batch := read_articles(db, last, batch_size):
-                candidates, relevance = match_articles(batch, pool, watchlist.version, run_id)
-                stage_mentions(db, candidates, relevance)
+                # quote(): spare Prefect a walk through every text and mention row.
+                candidates, relevance = match_articles(quote(batch), pool, watchlist.version, run_id)
+                stage_mentions(db, quote(candidates), quote(relevance))
                 articles += len(batch)
                 last = batch[-1][0]
         per_entity = swap_mentions(db, run_id, articles)

@@ -45,10 +45,14 @@ def is_local_path(database: str | Path) -> bool:
     return not (str(database).startswith(("md:", "motherduck:")) or str(database) == ":memory:")
 
 
-def connect(database: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) and migrate the warehouse; read-only opens skip migrating."""
-    if read_only:
-        return duckdb.connect(str(database), read_only=True)
+def connect(database: str | Path, read_only: bool = False, migrated: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) and migrate the warehouse.
+
+    Read-only opens never migrate; `migrated=True` skips it for the many short
+    connections of a run whose first step already migrated.
+    """
+    if read_only or migrated:
+        return duckdb.connect(str(database), read_only=read_only)
     config: dict[str, str] = {}
     if is_local_path(database):
         path = Path(database)
