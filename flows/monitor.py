@@ -9,10 +9,7 @@ retried.
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 import tempfile
-import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -24,17 +21,17 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote
 
-from rassegna.config import SourcesConfig, Watchlist, load_sources, load_watchlist
+from rassegna.config import DEFAULT_DB as DEFAULT_DB_PATH
+from rassegna.config import DEFAULT_SOURCES, DEFAULT_WATCHLIST, SourcesConfig, Watchlist, load_sources, load_watchlist
 from rassegna.funnel import Funnel
 from rassegna.pipeline import Processed, batched, process_pages, worker_pool
+from spiders.crawl import CrawlProcess
 from spiders.output import follow_pages, iter_events, read_outcomes
 from warehouse import load
 from warehouse.db import connect, is_local_path
 from warehouse.lock import writer_lock
 
-DEFAULT_SOURCES = Path("config/sources.yaml")
-DEFAULT_WATCHLIST = Path("config/watchlist.yaml")
-DEFAULT_DB = "data/rassegna.duckdb"
+DEFAULT_DB = str(DEFAULT_DB_PATH)
 
 
 @dataclass
@@ -67,38 +64,25 @@ def read_config(sources_file: Path, watchlist_file: Path) -> tuple[SourcesConfig
 @task(name="open-run", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def open_run(db: str, run_id: str, sources_file: Path, watchlist_file: Path, sources: SourcesConfig, watchlist: Watchlist) -> int:
     with connect(db) as con:
-        closed = load.mark_interrupted_runs(con)
+        closed = load.mark_interrupted_runs(con, run_id)
         load.start_run(con, run_id, str(flow_run.id or "") or None, str(sources_file), str(watchlist_file),
                        watchlist, len(sources.enabled_sources))
     return closed
 
 
 @task(name="start-crawl", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
-def start_crawl(sources_file: Path, out_dir: Path) -> subprocess.Popen[bytes]:
+def start_crawl(sources_file: Path, out_dir: Path, budget_s: float) -> CrawlProcess:
     """Start the spiders in a child process (see spiders/crawl.py for why a child)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "spiders.crawl", str(sources_file), str(out_dir)]
-    with (out_dir / "crawl.stderr").open("wb") as stderr:
-        return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
+    return CrawlProcess(sources_file, out_dir, budget_s)
 
 
 @task(name="finish-crawl", cache_policy=NO_CACHE)
-def finish_crawl(process: subprocess.Popen[bytes], out_dir: Path, deadline: float) -> str | None:
-    """Wait for the crawl; an error text if it did not end cleanly (its sources are then marked failed).
-
-    A crawl that overruns its time budget is killed: what it wrote so far is kept.
-    """
-    try:
-        returncode = process.wait(timeout=max(1.0, deadline - time.monotonic()))
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-        return "crawl-timeout: the crawl overran its time budget and was stopped"
-    if returncode != 0:
-        tail = (out_dir / "crawl.stderr").read_text("utf-8", "replace").strip().splitlines()[-3:]
-        get_run_logger().warning("crawl process exited with %s: %s", returncode, " | ".join(tail))
-        return f"crawl-crashed: exit {returncode}: {' | '.join(tail)}"[:500]
-    return None
+def finish_crawl(crawl: CrawlProcess) -> str | None:
+    """Wait for the crawl; an error text if it did not end cleanly (its sources are then marked failed)."""
+    error = crawl.finish()
+    if error:
+        get_run_logger().warning("%s", error)
+    return error
 
 
 @task(name="extract-and-match", cache_policy=NO_CACHE)
@@ -162,16 +146,15 @@ def monitor(
     with writer_lock(db, timeout=lock_timeout_s, on_wait=logger.warning):
         summary.interrupted_runs_closed = open_run(db, run_id, sources_file, watchlist_file, sources, watchlist)
         crawl_dir = _crawl_dir(db, run_id)
-        process: subprocess.Popen[bytes] | None = None
+        crawl: CrawlProcess | None = None
         try:
             logger.info("crawling %d sources", len(sources.enabled_sources), **_progress("crawl", 0))
-            deadline = time.monotonic() + crawl_timeout_s
-            process = start_crawl(sources_file, crawl_dir)
+            crawl = start_crawl(sources_file, crawl_dir, crawl_timeout_s)
             funnel = Funnel()
             with worker_pool(watchlist, workers) as pool:
                 pending = None
                 # Pages stream from the crawl as it writes them: extraction overlaps fetching.
-                crawled = follow_pages(crawl_dir, lambda: process.poll() is None and time.monotonic() < deadline)
+                crawled = follow_pages(crawl_dir, crawl.alive)
                 for pages in batched(crawled, batch_size):
                     # Extract the next batch while the previous one is written.
                     # quote(): Prefect would otherwise walk every page dict looking for futures.
@@ -181,7 +164,7 @@ def monitor(
                     pending = future
                 if pending is not None:
                     _store(db, run_id, watchlist, pending.result(), funnel, summary, logger)
-            crawl_error = finish_crawl(process, crawl_dir, deadline)
+            crawl_error = finish_crawl(crawl)
             summary.sources = funnel.outcomes(sources, read_outcomes(crawl_dir), crawl_error)
             record_sources(db, run_id, summary.sources, crawl_dir)
             summary.status = "completed-with-failures" if summary.failed_sources else "completed"
@@ -191,9 +174,8 @@ def monitor(
             close_run(db, summary, error=f"{type(exc).__name__}: {exc}")
             raise
         finally:
-            if process is not None and process.poll() is None:
-                process.kill()
-                process.wait()
+            if crawl is not None:
+                crawl.stop()
             shutil.rmtree(crawl_dir, ignore_errors=True)
     logger.info(
         "run %s %s: %d pages, %d new articles, %d new mentions, %d failed sources",

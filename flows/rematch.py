@@ -59,9 +59,15 @@ def match_articles(items: list[tuple[str, str, str]], pool: Any, watchlist_versi
 
 
 @task(name="stage-mentions", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def stage_mentions(db: str, candidates: list, relevance: list) -> None:
+def stage_mentions(db: str, article_ids: list[str], candidates: list, relevance: list) -> None:
     with connect(db, migrated=True) as con:
-        load.stage_rematch(con, candidates, relevance)
+        load.stage_rematch(con, article_ids, candidates, relevance)
+
+
+@task(name="fail-rematch", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def fail_rematch(db: str, run_id: str, error: str) -> None:
+    with connect(db, migrated=True) as con:
+        load.finish_run(con, run_id, "failed", {}, error)
 
 
 @task(name="swap-mentions", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -86,13 +92,18 @@ def rematch(
     with writer_lock(db, timeout=lock_timeout_s, on_wait=logger.warning):
         start_rematch(db, run_id, watchlist_file, watchlist)
         articles, last = 0, ""
-        with worker_pool(watchlist, workers) as pool:
-            while batch := read_articles(db, last, batch_size):
-                # quote(): spare Prefect a walk through every text and mention row.
-                candidates, relevance = match_articles(quote(batch), pool, watchlist.version, run_id)
-                stage_mentions(db, quote(candidates), quote(relevance))
-                articles += len(batch)
-                last = batch[-1][0]
-        per_entity = swap_mentions(db, run_id, articles)
+        try:
+            with worker_pool(watchlist, workers) as pool:
+                while batch := read_articles(db, last, batch_size):
+                    # quote(): spare Prefect a walk through every text and mention row.
+                    candidates, relevance = match_articles(quote(batch), pool, watchlist.version, run_id)
+                    stage_mentions(db, [a for a, _, _ in batch], quote(candidates), quote(relevance))
+                    articles += len(batch)
+                    last = batch[-1][0]
+            per_entity = swap_mentions(db, run_id, articles)
+        except BaseException as exc:
+            # The live mentions are untouched until the swap; record why this rematch stopped.
+            fail_rematch(db, run_id, f"{type(exc).__name__}: {exc}")
+            raise
     logger.info("rematched %d articles with watchlist %s", articles, watchlist.version)
     return RematchSummary(run_id, watchlist.version, articles, sum(per_entity.values()), per_entity)

@@ -19,14 +19,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from rassegna.config import ConfigError
+from rassegna.config import DEFAULT_DB, DEFAULT_SOURCES, DEFAULT_WATCHLIST, ConfigError
 
 if TYPE_CHECKING:
     from flows.monitor import RunSummary
 
-DEFAULT_SOURCES = Path("config/sources.yaml")
-DEFAULT_WATCHLIST = Path("config/watchlist.yaml")
-DEFAULT_DB = Path("data/rassegna.duckdb")
 
 app = typer.Typer(
     help="Rassegna: press monitoring for Imprese Vincenti, INNOVIT and the twelve mission companies.",
@@ -114,6 +111,18 @@ def _print_summary(summary: RunSummary) -> None:
     console.print(f"Database: [bold]{summary.db}[/]")
 
 
+def _run_and_report(sources: Path, watchlist: Path, db: Path, verbose: bool) -> None:
+    """Run the monitor and print its summary; exit 2 on bad configuration, 1 if the run failed."""
+    try:
+        summary = _run_flow(sources, watchlist, db, verbose)
+    except ConfigError as exc:
+        _config_error(exc)
+    except Exception as exc:  # the run record already says failed; the operator needs the reason
+        err.print(f"[red]run failed[/]: {type(exc).__name__}: {exc}")
+        raise typer.Exit(1) from None
+    _print_summary(summary)
+
+
 def _config_error(exc: ConfigError) -> None:
     err.print(f"[red]configuration error[/]\n{exc}")
     raise typer.Exit(2)
@@ -130,13 +139,7 @@ def run(
 
     Example: rassegna run --sources config/sources.yaml --db data/rassegna.duckdb
     """
-    try:
-        summary = _run_flow(sources, watchlist, db, verbose)
-    except ConfigError as exc:
-        _config_error(exc)
-    _print_summary(summary)
-    if summary.status == "failed":
-        raise typer.Exit(1)
+    _run_and_report(sources, watchlist, db, verbose)
 
 
 @app.command()
@@ -157,11 +160,7 @@ def demo(
     with serving(site_root) as sites, tempfile.TemporaryDirectory() as tmp:
         sources_file = Path(tmp) / "sources.yaml"
         sources_file.write_text(render_template(template, sites.bases), "utf-8")
-        try:
-            summary = _run_flow(sources_file, watchlist, db, verbose)
-        except ConfigError as exc:
-            _config_error(exc)
-    _print_summary(summary)
+        _run_and_report(sources_file, watchlist, db, verbose)
     if first_time:
         console.print("\nTry it with SQL (the DuckDB shell: [bold]duckdb " + str(db) + "[/]):")
         for query in EXAMPLE_QUERIES:

@@ -18,6 +18,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 SLUG = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 
+# Where a checkout keeps its configuration and its warehouse, relative to the working directory.
+DEFAULT_SOURCES = Path("config/sources.yaml")
+DEFAULT_WATCHLIST = Path("config/watchlist.yaml")
+DEFAULT_DB = Path("data/rassegna.duckdb")
+
 
 class ConfigError(ValueError):
     """A configuration file is missing, unreadable or invalid; the message says where."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from urllib.parse import urlsplit
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
@@ -127,6 +128,10 @@ def guess_language(text: str) -> str | None:
     return "it" if it >= en else "en"
 
 
+def _is_home_of(declared: str, fetched: str) -> bool:
+    return urlsplit(declared).path in ("", "/") and urlsplit(fetched).path not in ("", "/")
+
+
 def _head_value(tree, xpath: str) -> str | None:
     found = tree.xpath(xpath)
     for value in found:
@@ -189,8 +194,9 @@ def extract_article(html: str, url: str, require_article_markup: bool = False) -
     if declared:
         declared_abs = canonical_url(declared, base=url)
         # Only a same-site canonical may rename the page: a syndicated copy pointing at
-        # the original outlet is still this outlet's article.
-        if declared_abs and same_site(declared_abs, canonical):
+        # the original outlet is still this outlet's article. A canonical naming the home
+        # page (a common template bug) would fold every article of the site into one.
+        if declared_abs and same_site(declared_abs, canonical) and not _is_home_of(declared_abs, canonical):
             canonical = declared_abs
     published_at, precision = _parse_date(doc.date)
     language = (lang or "").split("-")[0].split("_")[0].lower()[:2] or guess_language(doc.text)

@@ -16,6 +16,7 @@ from rassegna.pipeline import Processed
 
 @dataclass
 class Funnel:
+    fetched: Counter[str] = field(default_factory=Counter)
     extracted: Counter[str] = field(default_factory=Counter)
     not_article: defaultdict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     articles_new: Counter[str] = field(default_factory=Counter)
@@ -25,6 +26,7 @@ class Funnel:
     def add_processed(self, batch: list[Processed]) -> None:
         for p in batch:
             self.pages += 1
+            self.fetched[p.source] += 1
             if p.article is not None:
                 self.extracted[p.source] += 1
             else:
@@ -40,12 +42,17 @@ class Funnel:
         for source in config.enabled_sources:
             tally = crawl.get(source.name)
             if tally is None:
+                # The crawl died before this source's tally was written: what we received is all we know.
                 error = crawl_error or "crawl ended before this source finished"
-                tally = {"listed": 0, "fetched": 0, "skipped": {}, "failed": {}, "entry_error": error}
+                got = self.fetched[source.name]
+                tally = {"listed": got, "fetched": got, "skipped": {}, "failed": {}, "entry_error": error}
             skips = Counter(tally["skipped"]) + self.not_article[source.name]
             if tally.get("capped"):
                 skips["page-limit"] += tally["capped"]
             error = tally.get("entry_error")
+            failed = Counter(tally["failed"])
+            if tally.get("errors"):
+                failed["crawler-error"] += tally["errors"]
             rows.append({
                 "source": source.name,
                 "kind": source.kind,
@@ -57,7 +64,7 @@ class Funnel:
                 "articles_new": self.articles_new[source.name],
                 "mentions_new": self.mentions_new[source.name],
                 "skip_reasons": dict(skips),
-                "fail_reasons": dict(tally["failed"]),
+                "fail_reasons": dict(failed),
                 "error": error,
             })
         return rows

@@ -17,9 +17,12 @@ class BlockedAddress(Exception):
     """The URL points at an address the crawler must not reach."""
 
 
-def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(address, ipaddress.IPv6Address):
+        # IPv4 wrapped in IPv6 (mapped, 6to4, Teredo) is judged by the IPv4 inside.
+        inner = address.ipv4_mapped or address.sixtofour or (address.teredo[1] if address.teredo else None)
+        if inner is not None:
+            return is_public(inner)
     return not (
         address.is_private
         or address.is_loopback
@@ -41,8 +44,12 @@ def resolve(host: str) -> list[str]:
     return sorted({info[4][0] for info in infos})
 
 
-def check_url(url: str, allow_private: bool = False) -> None:
-    """Raise BlockedAddress unless ``url`` may be fetched."""
+def check_url(url: str, allow_private: bool = False, resolve_names: bool = True) -> None:
+    """Raise BlockedAddress unless ``url`` may be fetched.
+
+    With resolve_names=False only IP literals are checked: the crawler's resolver
+    (spiders/resolver.py) checks names at connection time instead.
+    """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         raise BlockedAddress(f"scheme {parts.scheme!r} is not fetched (http and https only)")
@@ -54,8 +61,8 @@ def check_url(url: str, allow_private: bool = False) -> None:
     try:
         addresses = [host] if ipaddress.ip_address(host) else []
     except ValueError:
-        addresses = resolve(host)
+        addresses = resolve(host) if resolve_names else []
     for text in addresses:
         address = ipaddress.ip_address(text.split("%")[0])
-        if not _is_public(address):
+        if not is_public(address):
             raise BlockedAddress(f"{host} resolves to non-public address {address}")

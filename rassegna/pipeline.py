@@ -78,17 +78,19 @@ def _init_worker(watchlist: Watchlist) -> None:
     _worker_matcher = Matcher(watchlist)
 
 
-def _process_in_worker(page: dict[str, Any]) -> Processed:
+def _matcher_in_worker() -> Matcher:
     if _worker_matcher is None:
         raise RuntimeError("worker process started without a watchlist")
-    return process_page(page, _worker_matcher)
+    return _worker_matcher
+
+
+def _process_in_worker(page: dict[str, Any]) -> Processed:
+    return process_page(page, _matcher_in_worker())
 
 
 def _rematch_in_worker(item: tuple[str, str, str]) -> tuple[str, list[Candidate], list[Relevance]]:
-    if _worker_matcher is None:
-        raise RuntimeError("worker process started without a watchlist")
     article_id, title, text = item
-    return (article_id, *match_article(_worker_matcher, title, text))
+    return (article_id, *match_article(_matcher_in_worker(), title, text))
 
 
 def rematch_texts(items: Iterable[tuple[str, str, str]], pool: Executor) -> list[tuple[str, list[Candidate], list[Relevance]]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Request, Response, TextResponse
@@ -17,6 +18,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from spiders.items import PageItem
+from spiders.resolver import GuardedResolver
 from spiders.listings import Listed
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -41,6 +43,7 @@ _ERROR_KINDS = {
     "CancelledError": "too-large",
     "UnsupportedURLSchemeError": "bad-scheme",
     "BlockedRequest": "blocked-address",
+    "BlockedAddress": "blocked-address",
 }
 
 
@@ -56,8 +59,11 @@ def failure_kind(failure: Failure) -> tuple[str, str, bool]:
     name = type(exc).__name__
     if name == "IgnoreRequest" and "robots" in str(exc).lower():
         return "robots", str(exc), True
-    if name == "BlockedRequest":
+    if name in ("BlockedRequest", "BlockedAddress"):
         return "blocked-address", str(exc), True
+    host = urlsplit(failure.request.url).hostname if hasattr(failure, "request") else None  # type: ignore[attr-defined]
+    if host in GuardedResolver.refused:
+        return "blocked-address", GuardedResolver.refused[host], True
     if name == "IgnoreRequest":
         return "ignored", str(exc), True
     return _ERROR_KINDS.get(name, f"error-{name}"), str(exc)[:500], False

@@ -10,7 +10,9 @@ without losing what was already written.
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +61,53 @@ def crawl(config: SourcesConfig, out_dir: Path, only: list[str] | None = None) -
         # Each crawler gets its own pipeline instances, so the per-source files stay separate.
         process.crawl(SPIDERS[source.kind], **kwargs)
     process.start()
+
+
+class CrawlProcess:
+    """The crawl child as the flow sees it: started, held to a time budget, finished.
+
+    At the deadline the child gets SIGTERM, on which Scrapy stops gracefully and
+    still writes every source's tally; SIGKILL follows only if it ignores that.
+    """
+
+    GRACE_S = 30.0
+
+    def __init__(self, sources_file: Path, out_dir: Path, budget_s: float) -> None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        self.out_dir = out_dir
+        self.deadline = time.monotonic() + budget_s
+        self.stopping_since: float | None = None
+        command = [sys.executable, "-m", "spiders.crawl", str(sources_file), str(out_dir)]
+        with (out_dir / "crawl.stderr").open("wb") as stderr:
+            self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
+
+    def alive(self) -> bool:
+        """Still running? Also enforces the time budget; call it regularly."""
+        if self.process.poll() is not None:
+            return False
+        now = time.monotonic()
+        if self.stopping_since is None and now >= self.deadline:
+            self.stopping_since = now
+            self.process.terminate()
+        elif self.stopping_since is not None and now - self.stopping_since > self.GRACE_S:
+            self.process.kill()
+        return True
+
+    def finish(self) -> str | None:
+        """Wait for the end; an error text if the crawl did not end cleanly."""
+        while self.alive():
+            time.sleep(0.2)
+        if self.stopping_since is not None:
+            return "crawl-timeout: the crawl overran its time budget and was stopped"
+        if self.process.returncode != 0:
+            tail = (self.out_dir / "crawl.stderr").read_text("utf-8", "replace").strip().splitlines()[-3:]
+            return f"crawl-crashed: exit {self.process.returncode}: {' | '.join(tail)}"[:500]
+        return None
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
 
 
 def main(argv: list[str] | None = None) -> int:

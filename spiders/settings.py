@@ -37,6 +37,9 @@ DOWNLOADER_MIDDLEWARES = {
 # callbacks yield one item, and 100 idle workers per response cost more CPU than the page.
 CONCURRENT_ITEMS = 4
 
+# Names are resolved off the reactor and the address actually connected to is checked.
+TWISTED_DNS_RESOLVER = "spiders.resolver.GuardedResolver"
+
 # Redirect chains longer than this are loops or traps.
 REDIRECT_MAX_TIMES = 5
 

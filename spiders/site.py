@@ -30,6 +30,8 @@ class SiteSpider(SourceSpider):
         self.seen.add(source["url"])
 
     def parse_entry(self, response: Response) -> Iterator[Any]:
+        # The start URL may redirect (giornale.it -> www.giornale.it): the site is where it landed.
+        self.netloc = urlsplit(response.url).netloc.lower()
         yield from self.parse_page(response)
 
     def parse_page(self, response: Response) -> Iterator[Any]:

@@ -132,3 +132,12 @@ def test_retry_after_forms():
     assert retry_after_seconds(None) is None
     assert retry_after_seconds(b"soon") is None
     assert 0 <= retry_after_seconds(b"Wed, 21 Oct 2015 07:28:00 GMT") <= 1  # a past date: no wait
+
+
+def test_hostname_resolving_to_loopback_is_refused(tmp_path, server):
+    by_name = server.replace("127.0.0.1", "localhost")
+    out = _crawl(tmp_path, by_name, allow_private=False)
+    tally = read_outcomes(out)["local"]
+    assert tally["fetched"] == 0
+    assert tally["entry_error"].startswith("blocked-address"), tally["entry_error"]
+    assert not Handler.hits  # not even robots.txt reached the server

@@ -73,3 +73,15 @@ def test_short_page_is_not_an_article() -> None:
     html = "<html><head><title>Breve</title></head><body><article><p>Solo una riga.</p></article></body></html>"
     with pytest.raises(NotAnArticle):
         extract_article(html, BASE + "/breve.html")
+
+
+def test_a_canonical_naming_the_home_page_does_not_rename_the_article() -> None:
+    body = "<p>" + "Testo di prova dell'articolo sulla filiera veneta. " * 10 + "</p>"
+    html = (
+        "<html lang='it'><head><title>Una notizia</title>"
+        "<link rel='canonical' href='https://www.giornale.it/'></head>"
+        f"<body><article><h1>Una notizia</h1>{body}</article></body></html>"
+    )
+    article = extract_article(html, "https://www.giornale.it/economia/una-notizia.html")
+    assert article.url == "https://www.giornale.it/economia/una-notizia.html"
+    assert article.declared_canonical == "https://www.giornale.it/"

@@ -84,3 +84,25 @@ def test_rematch_is_idempotent(tmp_path):
     before = snapshot()
     rematch(watchlist_file=WATCHLIST, db=str(db))
     assert snapshot() == before
+
+
+def test_a_retried_staging_batch_replaces_itself(tmp_path):
+    db = tmp_path / "w.duckdb"
+    watchlist = load_watchlist(WATCHLIST)
+    _store(db, watchlist)
+    with connect(db) as con:
+        load.start_rematch(con, "rm-1", str(WATCHLIST), watchlist)
+        load.start_rematch(con, "rm-1", str(WATCHLIST), watchlist)  # a retried start
+        rows = con.execute("SELECT article_id, title, text FROM article").fetchall()
+        matcher = Matcher(watchlist)
+        candidates, relevance = [], []
+        for aid, title, text in rows:
+            found, strengths = match_article(matcher, title, text)
+            candidates += load.candidate_tuples(aid, found, watchlist.version, "rm-1")
+            relevance += load.relevance_tuples(aid, strengths, watchlist.version)
+        ids = [r[0] for r in rows]
+        load.stage_rematch(con, ids, candidates, relevance)
+        load.stage_rematch(con, ids, candidates, relevance)  # the same batch again
+        load.swap_rematch(con, "rm-1", len(rows))
+        assert con.execute("SELECT count(*) FROM mention_candidate").fetchone()[0] == len(candidates)
+        assert con.execute("SELECT status FROM run WHERE run_id = 'rm-1'").fetchone()[0] == "completed"

@@ -131,7 +131,11 @@ def test_load_batch_twice_is_idempotent(tmp_path: Path, watchlist: Watchlist) ->
         assert first.articles_new == 1
         assert first.mentions_new == len(accepted)
 
-        second = load_batch(con, "run-1", watchlist.version, [item])
+        # A retried batch of the same run writes nothing again but still counts as that run's news.
+        retried = load_batch(con, "run-1", watchlist.version, [item])
+        assert (retried.articles_new, retried.mentions_new) == (first.articles_new, first.mentions_new)
+        # A later run finds nothing new.
+        second = load_batch(con, "run-2", watchlist.version, [item])
         assert second.articles_new == 0
         assert second.mentions_new == 0
 
@@ -211,3 +215,16 @@ def test_duckdb_1x_cli_reads_the_file_after_reopen_and_writes(tmp_path: Path, wa
     assert done.returncode == 0, done.stderr
     accepted = sum(c.accepted for c in processed(watchlist).candidates)
     assert done.stdout.strip() == f"1,{accepted}"
+
+
+def test_bulk_load_layouts_match_the_migrated_tables(tmp_path: Path) -> None:
+    from warehouse.load import ARTICLE_COLUMNS, MENTION_COLUMNS, PAGE_EVENT_COLUMNS, RELEVANCE_COLUMNS
+
+    with connect(tmp_path / "layout.duckdb") as con:
+        for table, layout in (("article", ARTICLE_COLUMNS), ("mention_candidate", MENTION_COLUMNS),
+                              ("page_event", PAGE_EVENT_COLUMNS), ("article_programme", RELEVANCE_COLUMNS)):
+            actual = con.execute(
+                "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ?"
+                " ORDER BY ordinal_position", [table]
+            ).fetchall()
+            assert actual == list(layout.items()), table

@@ -60,7 +60,11 @@ def connect(database: str | Path, read_only: bool = False, migrated: bool = Fals
         if not path.exists():
             config["storage_compatibility_version"] = STORAGE_COMPATIBILITY
     con = duckdb.connect(str(database), config=config)
-    migrate(con)
+    try:
+        migrate(con)
+    except BaseException:
+        con.close()
+        raise
     return con
 
 

@@ -102,14 +102,17 @@ def bulk_insert(
     return count
 
 
-def mark_interrupted_runs(con: duckdb.DuckDBPyConnection) -> int:
-    """Runs still 'running' when a new run holds the writer lock were killed: say so."""
+def mark_interrupted_runs(con: duckdb.DuckDBPyConnection, current_run_id: str) -> int:
+    """Runs still 'running' when a new run holds the writer lock were killed: say so.
+
+    The current run is spared: a retried start must not mark itself interrupted.
+    """
     with transaction(con):
         rows = con.execute(
             "UPDATE run SET status = 'failed', finished_at = coalesce(finished_at, ?),"
             " error = 'interrupted: the run process ended before finishing' "
-            "WHERE status = 'running' RETURNING run_id",
-            [utcnow()],
+            "WHERE status = 'running' AND run_id <> ? RETURNING run_id",
+            [utcnow(), current_run_id],
         ).fetchall()
     return len(rows)
 
@@ -159,18 +162,20 @@ def load_batch(
     if not articles:
         return result
     with transaction(con):
-        known = {
-            row[0]
-            for row in con.execute(
-                "SELECT url FROM article WHERE url IN (SELECT unnest(?::VARCHAR[]))", [list(articles)]
+        stored_by = dict(
+            con.execute(
+                "SELECT url, first_run_id FROM article WHERE url IN (SELECT unnest(?::VARCHAR[]))", [list(articles)]
             ).fetchall()
-        }
-        new = [p for url, p in articles.items() if url not in known]
+        )
+        # New to the warehouse, or stored by this same run (a retried batch whose first
+        # attempt committed): both count as this run's new articles; only the first are written.
+        new = [p for url, p in articles.items() if stored_by.get(url, run_id) == run_id]
+        to_write = [p for url, p in articles.items() if url not in stored_by]
         if not new:
             return result
-        bulk_insert(con, "article", ARTICLE_COLUMNS, (_article_row(p, run_id) for p in new))
-        bulk_insert(con, "mention_candidate", MENTION_COLUMNS, candidate_rows(new, watchlist_version, run_id))
-        bulk_insert(con, "article_programme", RELEVANCE_COLUMNS, relevance_rows(new, watchlist_version))
+        bulk_insert(con, "article", ARTICLE_COLUMNS, (_article_row(p, run_id) for p in to_write))
+        bulk_insert(con, "mention_candidate", MENTION_COLUMNS, candidate_rows(to_write, watchlist_version, run_id))
+        bulk_insert(con, "article_programme", RELEVANCE_COLUMNS, relevance_rows(to_write, watchlist_version))
     for p in new:
         accepted = sum(c.accepted for c in p.candidates)
         arts, ments = result.new_by_source.get(p.source, (0, 0))
@@ -270,11 +275,11 @@ _STAGED = {"mention_candidate": MENTION_COLUMNS, "article_programme": RELEVANCE_
 
 
 def start_rematch(con: duckdb.DuckDBPyConnection, run_id: str, watchlist_file: str, watchlist: Watchlist) -> None:
-    mark_interrupted_runs(con)
+    mark_interrupted_runs(con, run_id)
     with transaction(con):
         con.execute(
             "INSERT INTO run (run_id, kind, started_at, status, watchlist_file, watchlist_version)"
-            " VALUES (?, 'rematch', ?, 'running', ?, ?)",
+            " VALUES (?, 'rematch', ?, 'running', ?, ?) ON CONFLICT (run_id) DO NOTHING",
             [run_id, utcnow(), watchlist_file, watchlist.version],
         )
         sync_entities(con, watchlist)
@@ -292,8 +297,18 @@ def article_texts(con: duckdb.DuckDBPyConnection, after: str, limit: int) -> lis
     ).fetchall()
 
 
-def stage_rematch(con: duckdb.DuckDBPyConnection, candidates: list[tuple[Any, ...]], relevance: list[tuple[Any, ...]]) -> None:
+def stage_rematch(
+    con: duckdb.DuckDBPyConnection,
+    article_ids: list[str],
+    candidates: list[tuple[Any, ...]],
+    relevance: list[tuple[Any, ...]],
+) -> None:
+    """Stage one batch; a retried batch replaces its own earlier rows instead of doubling them."""
     with transaction(con):
+        for table in _STAGED:
+            con.execute(
+                f"DELETE FROM {table}_staging WHERE article_id IN (SELECT unnest(?::VARCHAR[]))", [article_ids]
+            )
         bulk_insert(con, "mention_candidate_staging", MENTION_COLUMNS, candidates, skip_existing=False)
         bulk_insert(con, "article_programme_staging", RELEVANCE_COLUMNS, relevance, skip_existing=False)
 

@@ -1,8 +1,9 @@
-"""Refuse requests to loopback, private, link-local and multicast addresses.
+"""Refuse non-http(s) URLs and IP-literal hosts in loopback, private, link-local or multicast ranges.
 
 Runs before every other downloader middleware, so robots.txt requests and
 every redirect hop (RedirectMiddleware re-schedules the new request, which
-passes through here again) are checked too.
+passes through here again) are checked too. Hostnames are checked where they
+are resolved, by spiders/resolver.py, so the address checked is the one used.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ class BlockedRequest(IgnoreRequest):
 class PrivateNetworkGuardMiddleware:
     def __init__(self, allow_private: bool) -> None:
         self.allow_private = allow_private
-        # One resolution per host and run: a crawl asks for the same few hosts thousands of times.
+        # A crawl asks about the same few hosts thousands of times.
         self._check_host = lru_cache(maxsize=4096)(self._check)
 
     @classmethod
@@ -32,7 +33,7 @@ class PrivateNetworkGuardMiddleware:
 
     def _check(self, scheme_host: str) -> str | None:
         try:
-            check_url(scheme_host, self.allow_private)
+            check_url(scheme_host, self.allow_private, resolve_names=False)
         except BlockedAddress as exc:
             return str(exc)
         return None

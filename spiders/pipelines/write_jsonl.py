@@ -38,6 +38,12 @@ class WriteJsonLinesPipeline:
         self.file = (self.out_dir / f"{spider.name}.jsonl").open("w", encoding="utf-8")
 
     def process_item(self, item: PageItem) -> PageItem:
+        if item.outcome != "listing":
+            if self.file is None:
+                raise RuntimeError("WriteJsonLinesPipeline got an item before open_spider")
+            self.file.write(json.dumps(asdict(item), ensure_ascii=False) + "\n")
+            self.file.flush()
+        # Counted only once written: a failed write (disk full) must not count as fetched.
         if item.outcome == "page":
             self.tally["fetched"] += 1
         elif item.outcome == "listing":
@@ -46,11 +52,6 @@ class WriteJsonLinesPipeline:
             self.tally[f"{item.outcome}:{item.reason}"] += 1
             if item.entry:
                 self.entry_error = f"{item.reason}: {item.detail or ''}".strip()
-        if item.outcome != "listing":
-            if self.file is None:
-                raise RuntimeError("WriteJsonLinesPipeline got an item before open_spider")
-            self.file.write(json.dumps(asdict(item), ensure_ascii=False) + "\n")
-            self.file.flush()
         return item
 
     def close_spider(self, spider: Spider) -> None:
@@ -66,6 +67,8 @@ class WriteJsonLinesPipeline:
             "skipped": {k.split(":", 1)[1]: v for k, v in self.tally.items() if k.startswith("skipped:")},
             "failed": {k.split(":", 1)[1]: v for k, v in self.tally.items() if k.startswith("failed:")},
             "entry_error": self.entry_error,
+            # Exceptions in our callbacks or pipelines are only logged by Scrapy; count them here.
+            "errors": stats.get_value("spider_exceptions/count", 0) + stats.get_value("log_count/ERROR", 0),
             "finish_reason": stats.get_value("finish_reason"),
         }
         final = self.out_dir / f"{spider.name}.outcome.json"

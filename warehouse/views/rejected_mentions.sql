@@ -8,7 +8,7 @@ entity as (
 ),
 
 article as (
-    select article_id, url, title from main.article
+    select article_id, url, source, title, published_at from main.article
 )
 
 select
@@ -25,7 +25,9 @@ select
     rejected.confidence,
     rejected.watchlist_version,
     article.url,
-    article.title
+    article.source,
+    article.title,
+    article.published_at
 from rejected
 join entity using (entity_id)
 join article using (article_id)
