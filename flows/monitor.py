@@ -28,7 +28,7 @@ from rassegna.pipeline import Processed, batched, process_pages, worker_pool
 from spiders.crawl import CrawlProcess
 from spiders.output import follow_pages, iter_events, read_outcomes
 from warehouse import load
-from warehouse.db import connect, is_local_path
+from warehouse.db import DatabaseBusy, connect, is_local_path
 from warehouse.lock import writer_lock
 
 DEFAULT_DB = str(DEFAULT_DB_PATH)
@@ -61,9 +61,23 @@ def read_config(sources_file: Path, watchlist_file: Path) -> tuple[SourcesConfig
     return load_sources(sources_file), load_watchlist(watchlist_file)
 
 
-@task(name="open-run", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def open_run(db: str, run_id: str, sources_file: Path, watchlist_file: Path, sources: SourcesConfig, watchlist: Watchlist) -> int:
-    with connect(db) as con:
+def _worth_retrying(task: Any, task_run: Any, state: Any) -> bool:
+    """Transient errors are retried; a database held by someone else was already waited for."""
+    try:
+        state.result()
+    except DatabaseBusy:
+        return False
+    except Exception:
+        return True
+    return True
+
+
+@task(name="open-run", retries=3, retry_delay_seconds=2, retry_condition_fn=_worth_retrying, cache_policy=NO_CACHE)
+def open_run(
+    db: str, run_id: str, sources_file: Path, watchlist_file: Path, sources: SourcesConfig, watchlist: Watchlist,
+    wait_s: float,
+) -> int:
+    with connect(db, wait_s=wait_s) as con:
         closed = load.mark_interrupted_runs(con, run_id)
         load.start_run(con, run_id, str(flow_run.id or "") or None, str(sources_file), str(watchlist_file),
                        watchlist, len(sources.enabled_sources))
@@ -137,6 +151,7 @@ def monitor(
     batch_size: int = 400,
     crawl_timeout_s: float = 3 * 3600,
     lock_timeout_s: float = 600,
+    db_wait_s: float = 60,
 ) -> RunSummary:
     """One monitoring run over every enabled source, stored in the warehouse `db`."""
     logger = get_run_logger()
@@ -144,8 +159,12 @@ def monitor(
     run_id = new_run_id()
     summary = RunSummary(run_id=run_id, status="running", db=db)
     with writer_lock(db, timeout=lock_timeout_s, on_wait=logger.warning):
-        summary.interrupted_runs_closed = open_run(db, run_id, sources_file, watchlist_file, sources, watchlist)
+        summary.interrupted_runs_closed = open_run(
+            db, run_id, sources_file, watchlist_file, sources, watchlist, db_wait_s
+        )
         crawl_dir = _crawl_dir(db, run_id)
+        # Holding the lock, any other crawl folder belongs to a run that died: remove it.
+        shutil.rmtree(crawl_dir.parent, ignore_errors=True)
         crawl: CrawlProcess | None = None
         try:
             logger.info("crawling %d sources", len(sources.enabled_sources), **_progress("crawl", 0))

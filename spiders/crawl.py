@@ -63,6 +63,21 @@ def crawl(config: SourcesConfig, out_dir: Path, only: list[str] | None = None) -
     process.start()
 
 
+def _die_with_parent() -> None:
+    """In the child: ask Linux to SIGTERM it when the flow process dies (even by SIGKILL).
+
+    Without this a killed run leaves an orphan crawl fetching for nobody. Elsewhere
+    than Linux the call is unavailable and the orphan finishes its crawl and exits.
+    """
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
 class CrawlProcess:
     """The crawl child as the flow sees it: started, held to a time budget, finished.
 
@@ -79,7 +94,9 @@ class CrawlProcess:
         self.stopping_since: float | None = None
         command = [sys.executable, "-m", "spiders.crawl", str(sources_file), str(out_dir)]
         with (out_dir / "crawl.stderr").open("wb") as stderr:
-            self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
+            self.process = subprocess.Popen(
+                command, stdout=subprocess.DEVNULL, stderr=stderr, preexec_fn=_die_with_parent
+            )
 
     def alive(self) -> bool:
         """Still running? Also enforces the time budget; call it regularly."""

@@ -10,6 +10,7 @@ edited in a release takes effect without a migration.
 from __future__ import annotations
 
 import re
+import time
 from importlib import resources
 from pathlib import Path
 
@@ -18,6 +19,15 @@ import duckdb
 # Files analysts open must be readable by DuckDB 1.x clients (the duckdb CLI on
 # PyPI, BI drivers): DuckDB 2.x writes an unreadable format unless told otherwise.
 STORAGE_COMPATIBILITY = "v1.4.0"
+
+# How long a writer waits for another process (an analyst's read-write session, a
+# stuck run) to let go of the file before giving up with a clear message.
+DEFAULT_WAIT_S = 60.0
+
+
+class DatabaseBusy(RuntimeError):
+    """Another process holds the database file."""
+
 
 _MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 
@@ -45,21 +55,38 @@ def is_local_path(database: str | Path) -> bool:
     return not (str(database).startswith(("md:", "motherduck:")) or str(database) == ":memory:")
 
 
-def connect(database: str | Path, read_only: bool = False, migrated: bool = False) -> duckdb.DuckDBPyConnection:
+def _open(database: str | Path, wait_s: float, **kwargs: object) -> duckdb.DuckDBPyConnection:
+    """duckdb.connect, waiting (bounded) while another process holds the file's lock."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            return duckdb.connect(str(database), **kwargs)  # type: ignore[arg-type]
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            if time.monotonic() >= deadline:
+                # DuckDB's message names the holder's program and PID.
+                raise DatabaseBusy(f"{database}: held by another process for over {wait_s:.0f} s: {exc}") from None
+            time.sleep(0.5)
+
+
+def connect(
+    database: str | Path, read_only: bool = False, migrated: bool = False, wait_s: float = DEFAULT_WAIT_S
+) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) and migrate the warehouse.
 
     Read-only opens never migrate; `migrated=True` skips it for the many short
     connections of a run whose first step already migrated.
     """
     if read_only or migrated:
-        return duckdb.connect(str(database), read_only=read_only)
+        return _open(database, wait_s, read_only=read_only)
     config: dict[str, str] = {}
     if is_local_path(database):
         path = Path(database)
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists():
             config["storage_compatibility_version"] = STORAGE_COMPATIBILITY
-    con = duckdb.connect(str(database), config=config)
+    con = _open(database, wait_s, config=config)
     try:
         migrate(con)
     except BaseException:

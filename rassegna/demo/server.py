@@ -18,6 +18,7 @@ import json
 import mimetypes
 import re
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -53,7 +54,7 @@ class DemoSites:
         return self.bases[outlet] + (path if path.startswith("/") else "/" + path)
 
 
-def _handler_for(root: Path, sites: DemoSites) -> type[BaseHTTPRequestHandler]:
+def _handler_for(root: Path, sites: DemoSites, delay: float = 0.0) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "RassegnaDemo/1.0"
         # Keep-alive, as real news sites do; every response carries Content-Length.
@@ -70,6 +71,8 @@ def _handler_for(root: Path, sites: DemoSites) -> type[BaseHTTPRequestHandler]:
             self._serve(send_body=True)
 
         def _serve(self, send_body: bool) -> None:
+            if delay:
+                time.sleep(delay)  # a slow site, for tests that must catch a crawl in the act
             rel = unquote(urlsplit(self.path).path).lstrip("/")
             target = (root / rel).resolve()
             if target.is_dir():
@@ -109,14 +112,14 @@ def _handler_for(root: Path, sites: DemoSites) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def start_sites(root: Path, host: str = "127.0.0.1") -> DemoSites:
+def start_sites(root: Path, host: str = "127.0.0.1", delay: float = 0.0) -> DemoSites:
     """Start one HTTP server per outlet folder under ``root``; ports are chosen by the OS."""
     sites = DemoSites()
     outlets = sorted(p for p in Path(root).iterdir() if p.is_dir())
     if not outlets:
         raise FileNotFoundError(f"{root}: no outlet folders to serve")
     for outlet in outlets:
-        server = ThreadingHTTPServer((host, 0), _handler_for(outlet, sites))
+        server = ThreadingHTTPServer((host, 0), _handler_for(outlet, sites, delay))
         server.daemon_threads = True
         sites.servers.append(server)
         sites.bases[outlet.name] = f"http://{host}:{server.server_address[1]}"
@@ -132,8 +135,8 @@ def stop_sites(sites: DemoSites) -> None:
 
 
 @contextmanager
-def serving(root: Path) -> Iterator[DemoSites]:
-    sites = start_sites(root)
+def serving(root: Path, delay: float = 0.0) -> Iterator[DemoSites]:
+    sites = start_sites(root, delay=delay)
     try:
         yield sites
     finally:
@@ -143,7 +146,6 @@ def serving(root: Path) -> Iterator[DemoSites]:
 def main() -> None:
     """`python -m rassegna.demo.server ROOT`: serve until killed; prints the bases as JSON first."""
     import sys
-    import time
 
     sites = start_sites(Path(sys.argv[1]))
     print(json.dumps(sites.bases), flush=True)
