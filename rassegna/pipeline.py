@@ -16,6 +16,7 @@ from typing import Any
 
 from rassegna.config import Watchlist
 from rassegna.extract import Article, NotAnArticle, extract_article
+from rassegna.lifecycle import exit_with_parent
 from rassegna.matching import Candidate, Matcher
 from rassegna.relevance import Relevance, programme_relevance
 
@@ -75,6 +76,7 @@ _worker_matcher: Matcher | None = None
 
 def _init_worker(watchlist: Watchlist) -> None:
     global _worker_matcher
+    exit_with_parent()
     _worker_matcher = Matcher(watchlist)
 
 

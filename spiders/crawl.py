@@ -20,6 +20,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from rassegna.config import ConfigError, SourcesConfig, load_sources
+from rassegna.lifecycle import exit_with_parent
 from spiders import settings as default_settings
 from spiders.feed import FeedSpider
 from spiders.site import SiteSpider
@@ -63,21 +64,6 @@ def crawl(config: SourcesConfig, out_dir: Path, only: list[str] | None = None) -
     process.start()
 
 
-def _die_with_parent() -> None:
-    """In the child: ask Linux to SIGTERM it when the flow process dies (even by SIGKILL).
-
-    Without this a killed run leaves an orphan crawl fetching for nobody. Elsewhere
-    than Linux the call is unavailable and the orphan finishes its crawl and exits.
-    """
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
-    except OSError:
-        pass
-
-
 class CrawlProcess:
     """The crawl child as the flow sees it: started, held to a time budget, finished.
 
@@ -94,9 +80,7 @@ class CrawlProcess:
         self.stopping_since: float | None = None
         command = [sys.executable, "-m", "spiders.crawl", str(sources_file), str(out_dir)]
         with (out_dir / "crawl.stderr").open("wb") as stderr:
-            self.process = subprocess.Popen(
-                command, stdout=subprocess.DEVNULL, stderr=stderr, preexec_fn=_die_with_parent
-            )
+            self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
 
     def alive(self) -> bool:
         """Still running? Also enforces the time budget; call it regularly."""
@@ -133,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--only", nargs="*", default=None)
     args = parser.parse_args(argv)
+    exit_with_parent()  # a crawl whose run was killed stops instead of fetching for nobody
     try:
         config = load_sources(args.sources)
     except ConfigError as exc:
