@@ -60,12 +60,15 @@ def _bounded(text: str, start: int, end: int) -> bool:
 
 
 def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    left = 0
+    left = max(0, start - SNIPPET_MAX)
     # endpos start + 1: the boundary's lookahead must see the name's own first letter.
     for m in _SENTENCE_END.finditer(text, max(0, start - SNIPPET_MAX), start + 1):
         left = m.end()
-    m = _SENTENCE_END.search(text, end)
-    right = m.start() + 1 if m else len(text)
+    # Bounded look-ahead: on text without sentence ends an unbounded search per
+    # candidate would make matching quadratic.
+    limit = min(len(text), end + SNIPPET_MAX)
+    m = _SENTENCE_END.search(text, end, limit)
+    right = m.start() + 1 if m else limit
     return left, right
 
 

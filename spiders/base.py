@@ -65,7 +65,12 @@ def failure_kind(failure: Failure) -> tuple[str, str, bool]:
     if host in GuardedResolver.refused:
         return "blocked-address", GuardedResolver.refused[host], True
     if name == "IgnoreRequest":
-        return "ignored", str(exc), True
+        message = str(exc)
+        if "max redirections" in message:
+            return "redirect-loop", message, False
+        if "DOWNLOAD_MAXSIZE" in message:
+            return "too-large", message[:500], False  # e.g. a gzip bomb, cut while decompressing
+        return "ignored", message, True
     return _ERROR_KINDS.get(name, f"error-{name}"), str(exc)[:500], False
 
 
@@ -109,6 +114,9 @@ class SourceSpider(scrapy.Spider):
             callback=self.parse_page,
             errback=self.on_error,
             meta={"listed_by": listed_by, "listed_date": listed.date, "listed_title": listed.title, **meta},
+            # Duplicates are already dropped by `seen`; Scrapy's own filter would also drop a
+            # redirect loop's second lap silently, and a loop must be recorded as one.
+            dont_filter=True,
         )
 
     def parse_page(self, response: Response) -> Iterator[Any]:
