@@ -190,7 +190,12 @@ def monitor(
             summary = close_run(db, summary)
         except BaseException as exc:
             summary.status = "failed"
-            close_run(db, summary, error=f"{type(exc).__name__}: {exc}")
+            try:
+                close_run(db, summary, error=f"{type(exc).__name__}: {exc}")
+            except Exception as record_error:
+                # Recording the failure failed too (a full disk, say): say so, and let the
+                # original error, not this one, end the run. The next run marks it interrupted.
+                logger.error("could not record the failed run %s: %s", run_id, record_error)
             raise
         finally:
             if crawl is not None:

@@ -12,8 +12,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
 from scrapy.http import Request
 
+from reliability.http_helpers import send
 from spiders.middlewares.backoff_retry import retry_after_seconds
 from spiders.middlewares.private_network_guard import BlockedRequest, PrivateNetworkGuardMiddleware
 from spiders.output import iter_events, read_outcomes
@@ -57,13 +59,7 @@ class Handler(BaseHTTPRequestHandler):
         return self._send(404, b"not found", "text/plain")
 
     def _send(self, status: int, body: bytes, ctype: str, headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(body)
+        send(self, status, body, ctype, headers)
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+
+from reliability.http_helpers import send
 from spiders.output import iter_events, iter_pages, read_outcomes
 
 PAGE = (
@@ -88,16 +90,7 @@ class Handler(BaseHTTPRequestHandler):
         return self._send(404, b"not found", "text/plain")
 
     def _send(self, status: int, body: bytes, ctype: str, headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        self.end_headers()
-        try:
-            self.wfile.write(body)
-        except OSError:
-            pass
+        send(self, status, body, ctype, headers)
 
 
 @pytest.fixture(scope="module")
