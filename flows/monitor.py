@@ -30,6 +30,7 @@ from spiders.output import follow_pages, iter_events, read_outcomes
 from warehouse import load
 from warehouse.db import DatabaseBusy, connect, is_local_path
 from warehouse.lock import writer_lock
+from warehouse.publish import publish
 
 DEFAULT_DB = str(DEFAULT_DB_PATH)
 
@@ -46,6 +47,7 @@ class RunSummary:
     mentions_per_entity: dict[str, int] = field(default_factory=dict)
     sources: list[dict[str, Any]] = field(default_factory=list)
     interrupted_runs_closed: int = 0
+    analysts_db: str | None = None  # the read-only copy published for analysts
 
     @property
     def failed_sources(self) -> list[dict[str, Any]]:
@@ -111,10 +113,17 @@ def load_batch(db: str, run_id: str, watchlist_version: str, batch: list[Process
 
 
 @task(name="record-sources", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def record_sources(db: str, run_id: str, outcomes: list[dict[str, Any]], crawl_dir: Path) -> None:
+def record_sources(
+    db: str, run_id: str, outcomes: list[dict[str, Any]], crawl_dir: Path, skipped_pages: list[dict[str, Any]]
+) -> None:
     with connect(db, migrated=True) as con:
-        load.record_page_events(con, run_id, iter_events(crawl_dir))
+        load.record_page_events(con, run_id, [*iter_events(crawl_dir), *skipped_pages])
         load.record_source_runs(con, run_id, outcomes)
+
+
+@task(name="publish-analysts-copy", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def publish_analysts_copy(db: str) -> str:
+    return str(publish(db))
 
 
 @task(name="close-run", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -185,9 +194,11 @@ def monitor(
                     _store(db, run_id, watchlist, pending.result(), funnel, summary, logger)
             crawl_error = finish_crawl(crawl)
             summary.sources = funnel.outcomes(sources, read_outcomes(crawl_dir), crawl_error)
-            record_sources(db, run_id, summary.sources, crawl_dir)
+            record_sources(db, run_id, summary.sources, crawl_dir, funnel.skipped_pages)
             summary.status = "completed-with-failures" if summary.failed_sources else "completed"
             summary = close_run(db, summary)
+            if is_local_path(db):
+                summary.analysts_db = publish_analysts_copy(db)
         except BaseException as exc:
             summary.status = "failed"
             try:

@@ -38,6 +38,8 @@ SourcesOpt = Annotated[Path, typer.Option("--sources", help="Sources file (YAML)
 WatchlistOpt = Annotated[Path, typer.Option("--watchlist", help="Watchlist file (YAML).")]
 DbOpt = Annotated[Path, typer.Option("--db", help="DuckDB warehouse file.")]
 
+DEMO_FIRST_PORT = 18301
+
 EXAMPLE_QUERIES = [
     "SELECT entity_name, count(*) AS mentions FROM mentions GROUP BY ALL ORDER BY mentions DESC;",
     "SELECT published_at, source, title, url FROM articles ORDER BY published_at DESC NULLS LAST LIMIT 10;",
@@ -72,7 +74,14 @@ def _run_flow(sources: Path, watchlist: Path, db: Path, verbose: bool) -> RunSum
     from flows.monitor import monitor  # sets Prefect's offline defaults first
 
     prefect_logger = logging.getLogger("prefect")
-    quiet = [] if verbose else [h for h in prefect_logger.handlers if isinstance(h, logging.StreamHandler)]
+    # Prefect configures console handlers on several of its loggers (flow runs, task runs...).
+    prefect_loggers = [prefect_logger] + [
+        logging.getLogger(name) for name in logging.root.manager.loggerDict if name.startswith("prefect.")
+    ]
+    quiet = [] if verbose else [
+        h for lg in prefect_loggers for h in lg.handlers
+        if isinstance(h, logging.StreamHandler) and not isinstance(h, _ProgressHandler)
+    ]
     levels = [h.level for h in quiet]
     for handler in quiet:
         handler.setLevel(logging.ERROR)
@@ -106,9 +115,9 @@ def _print_summary(summary: RunSummary) -> None:
         sources.add_row(s["source"], f"[{style}]{s['status']}[/]" if style else s["status"], str(s["listed"]),
                         str(s["fetched"]), str(s["extracted"]), str(s["articles_new"]), problems or "")
     console.print(sources)
-    for s in summary.failed_sources:
-        console.print(f"[red]failed[/] {s['source']}: {s['error']}")
-    console.print(f"Database: [bold]{summary.db}[/]")
+    console.print(f"Database (the runs' own): {summary.db}")
+    if summary.analysts_db:
+        console.print(f"For analysts (read-only copy, open this one): [bold]{summary.analysts_db}[/]")
 
 
 def _run_and_report(sources: Path, watchlist: Path, db: Path, verbose: bool) -> None:
@@ -157,14 +166,17 @@ def demo(
     site_root = Path(__file__).parent / "demo" / "site"
     template = (Path(__file__).parent / "demo" / "sources.template.yaml").read_text("utf-8")
     first_time = not db.exists()
-    with serving(site_root) as sites, tempfile.TemporaryDirectory() as tmp:
+    # Fixed ports: the same URLs every time, so a second demo run finds nothing new.
+    with serving(site_root, first_port=DEMO_FIRST_PORT) as sites, tempfile.TemporaryDirectory() as tmp:
         sources_file = Path(tmp) / "sources.yaml"
         sources_file.write_text(render_template(template, sites.bases), "utf-8")
         _run_and_report(sources_file, watchlist, db, verbose)
     if first_time:
-        console.print("\nTry it with SQL (the DuckDB shell: [bold]duckdb " + str(db) + "[/]):")
+        from warehouse.publish import published_path
+
+        console.print("\nTry it with SQL (the DuckDB shell: [bold]uv run duckdb " + str(published_path(db)) + "[/]):")
         for query in EXAMPLE_QUERIES:
-            console.print(f"  {query}")
+            console.print(f"  {query}", soft_wrap=True, highlight=False)
 
 
 @app.command()
@@ -254,8 +266,15 @@ def _print_inspection(report: dict[str, Any]) -> None:
             f" · rule {m['rule']} ({m['evidence'] or 'no confirming term'}) · confidence {m['confidence']:.2f}"
         )
         console.print(f"    [dim]{m['snippet']}[/]")
-    for r in report.get("programme_relevance", []):
-        console.print(f"[bold]programme coverage[/]: {r['entity_id']} {r['strength']} ({r['mentions']} mentions)")
+    coverage = report.get("programme_relevance", [])
+    names = {m["entity_id"]: m["entity_name"] for m in report["mentions"]}
+    for r in coverage:
+        console.print(
+            f"[bold]programme coverage[/]: {names.get(r['entity_id'], r['entity_id'])} {r['strength']}"
+            f" ({r['mentions']} mentions)"
+        )
+    if not coverage:
+        console.print("[bold]programme coverage[/]: none")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ class Funnel:
     articles_new: Counter[str] = field(default_factory=Counter)
     mentions_new: Counter[str] = field(default_factory=Counter)
     pages: int = 0
+    # Pages fetched but not stored as articles, for the run's audit trail (page_event).
+    skipped_pages: list[dict[str, Any]] = field(default_factory=list)
 
     def add_processed(self, batch: list[Processed]) -> None:
         for p in batch:
@@ -31,6 +33,8 @@ class Funnel:
                 self.extracted[p.source] += 1
             else:
                 self.not_article[p.source]["not-article"] += 1
+                self.skipped_pages.append({"source": p.source, "url": p.url, "outcome": "skipped",
+                                           "reason": "not-article", "detail": p.skip_reason, "at": p.fetched_at or None})
 
     def add_loaded(self, new_by_source: dict[str, tuple[int, int]]) -> None:
         for source, (articles, mentions) in new_by_source.items():

@@ -35,3 +35,11 @@ def test_demo_runs_offline_and_finds_the_labelled_mentions(tmp_path):
                 ).fetchall()
             }
             assert found == set(entry["entities"]), entry["path"]
+        articles, mentions = con.execute("SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM mentions)").fetchone()
+
+    # Same ports, same URLs: a second demo run finds nothing new and duplicates nothing.
+    again = CliRunner().invoke(app, ["demo", "--db", str(db), "--watchlist", str(WATCHLIST)])
+    assert again.exit_code == 0, again.output
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM mentions)").fetchone() == (
+            articles, mentions)

@@ -112,14 +112,23 @@ def _handler_for(root: Path, sites: DemoSites, delay: float = 0.0) -> type[BaseH
     return Handler
 
 
-def start_sites(root: Path, host: str = "127.0.0.1", delay: float = 0.0) -> DemoSites:
-    """Start one HTTP server per outlet folder under ``root``; ports are chosen by the OS."""
+def start_sites(root: Path, host: str = "127.0.0.1", delay: float = 0.0, first_port: int = 0) -> DemoSites:
+    """Start one HTTP server per outlet folder under ``root``.
+
+    Ports are chosen by the OS, or `first_port`, `first_port + 1`... so that URLs, and
+    with them the articles' identity, stay the same from one demo run to the next.
+    """
     sites = DemoSites()
     outlets = sorted(p for p in Path(root).iterdir() if p.is_dir())
     if not outlets:
         raise FileNotFoundError(f"{root}: no outlet folders to serve")
-    for outlet in outlets:
-        server = ThreadingHTTPServer((host, 0), _handler_for(outlet, sites, delay))
+    for index, outlet in enumerate(outlets):
+        port = first_port + index if first_port else 0
+        try:
+            server = ThreadingHTTPServer((host, port), _handler_for(outlet, sites, delay))
+        except OSError as exc:
+            stop_sites(sites)
+            raise OSError(f"cannot serve {outlet.name} on {host}:{port}: {exc.strerror}") from None
         server.daemon_threads = True
         sites.servers.append(server)
         sites.bases[outlet.name] = f"http://{host}:{server.server_address[1]}"
@@ -135,8 +144,8 @@ def stop_sites(sites: DemoSites) -> None:
 
 
 @contextmanager
-def serving(root: Path, delay: float = 0.0) -> Iterator[DemoSites]:
-    sites = start_sites(root, delay=delay)
+def serving(root: Path, delay: float = 0.0, first_port: int = 0) -> Iterator[DemoSites]:
+    sites = start_sites(root, delay=delay, first_port=first_port)
     try:
         yield sites
     finally:

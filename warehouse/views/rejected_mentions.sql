@@ -4,7 +4,7 @@ with rejected as (
 ),
 
 entity as (
-    select entity_id, entity_name from main.entity
+    select entity_id, entity_name, kind from main.entity
 ),
 
 article as (
@@ -15,6 +15,7 @@ select
     rejected.article_id,
     rejected.entity_id,
     entity.entity_name,
+    entity.kind as entity_kind,
     rejected.matched_text,
     rejected.start_char,
     rejected.end_char,
