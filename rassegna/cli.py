@@ -210,6 +210,29 @@ def rematch(
     console.print(table)
 
 
+@app.command()
+def schema(db: DbOpt = DEFAULT_DB) -> None:
+    """Describe the analysts' views and the tables behind them, column by column.
+
+    Example: rassegna schema --db data/rassegna.duckdb
+    """
+    from warehouse.db import connect, describe
+    from warehouse.publish import published_path
+
+    target = published_path(db) if published_path(db).exists() else db
+    if not target.exists():
+        err.print(f"[red]{db}: no such database[/] (run `rassegna run` or `rassegna demo` first)")
+        raise typer.Exit(2)
+    with connect(target, read_only=True) as con:
+        described = describe(con)
+    console.print(f"[dim]{target}[/]")
+    for name, kind, comment, columns in described:
+        table = Table("column", "type", "description", title=f"{kind} {name}: {comment}", title_justify="left")
+        for column, data_type, column_comment in columns:
+            table.add_row(column, data_type, column_comment or "")
+        console.print(table)
+
+
 def render_template(template: str, bases: dict[str, str]) -> str:
     for name, base in bases.items():
         template = template.replace("{{BASE:" + name + "}}", base)

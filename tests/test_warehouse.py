@@ -228,3 +228,16 @@ def test_bulk_load_layouts_match_the_migrated_tables(tmp_path: Path) -> None:
                 " ORDER BY ordinal_position", [table]
             ).fetchall()
             assert actual == list(layout.items()), table
+
+
+def test_every_table_view_and_column_is_described(tmp_path: Path) -> None:
+    from warehouse.db import describe
+
+    with connect(tmp_path / "described.duckdb") as con:
+        described = describe(con)
+    names = {name for name, _, _, _ in described}
+    assert {"articles", "entities", "mentions", "rejected_mentions", "runs", "source_runs", "programme_coverage"} <= names
+    for name, kind, comment, columns in described:
+        assert comment, f"{kind} {name} has no description"
+        for column, _, column_comment in columns:
+            assert column_comment, f"{kind} {name}.{column} has no description"

@@ -95,6 +95,43 @@ def connect(
     return con
 
 
+def describe(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, list[tuple[str, str, str]]]]:
+    """(name, 'view' | 'table', description, [(column, type, description)]): views first."""
+    objects = con.execute(
+        "SELECT view_name, 'view', comment FROM duckdb_views() WHERE NOT internal AND schema_name = 'main'"
+        " UNION ALL SELECT table_name, 'table', comment FROM duckdb_tables() WHERE schema_name = 'main'"
+        " ORDER BY 2 DESC, 1"
+    ).fetchall()
+    result = []
+    for name, kind, comment in objects:
+        columns = con.execute(
+            "SELECT column_name, data_type, comment FROM duckdb_columns()"
+            " WHERE schema_name = 'main' AND table_name = ? ORDER BY column_index",
+            [name],
+        ).fetchall()
+        result.append((name, kind, comment or "", columns))
+    return result
+
+
+def _inherit_column_comments(con: duckdb.DuckDBPyConnection) -> None:
+    columns = con.execute(
+        "SELECT table_name, column_name, comment FROM duckdb_columns() WHERE schema_name = 'main'"
+    ).fetchall()
+    described = {(t, c): comment for t, c, comment in columns if comment}
+    for view, sources in _VIEW_SOURCES.items():
+        for table, column, comment in columns:
+            if table != view or comment:
+                continue
+            inherited = next((described[(s, column)] for s in sources if (s, column) in described), None)
+            if inherited:
+                # Names come from DuckDB's own catalogue of our views; the text is a parameter.
+                con.execute(f'COMMENT ON COLUMN "{view}"."{column}" IS ' + _quote(inherited))
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Apply pending migrations and refresh views; returns the versions applied now."""
     con.execute(
@@ -121,12 +158,23 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     return applied
 
 
+# Where a view column without its own description takes one from: its main table first.
+_VIEW_SOURCES = {
+    "articles": ["article"], "entities": ["entity"], "runs": ["run"], "source_runs": ["source_run", "run"],
+    "mentions": ["mention_candidate", "entity", "article"],
+    "rejected_mentions": ["mention_candidate", "entity", "article"],
+    "programme_coverage": ["article_programme", "entity", "article"],
+}
+
+
 def refresh_views(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
         for filename, sql in _sql_files("views"):
             # The view name is the file name, from our own package: never data.
             con.execute(f"CREATE OR REPLACE VIEW {Path(filename).stem} AS {sql}")
+        con.execute((resources.files("warehouse") / "comments.sql").read_text("utf-8"))
+        _inherit_column_comments(con)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

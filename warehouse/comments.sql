@@ -1,0 +1,115 @@
+-- Descriptions of every table, view and column, for analysts (`rassegna schema` prints them).
+-- Applied after the views are refreshed on every open; a view column without its own line
+-- here takes the description of the same column in its source table.
+
+COMMENT ON TABLE run IS 'One row per run of the monitor or rematch flow (use the runs view).';
+COMMENT ON COLUMN run.run_id IS 'Run identifier: UTC start time and a random suffix.';
+COMMENT ON COLUMN run.flow_run_id IS 'Prefect flow run id, to find the run''s logs in Prefect.';
+COMMENT ON COLUMN run.started_at IS 'When the run started (UTC).';
+COMMENT ON COLUMN run.finished_at IS 'When the run ended (UTC); NULL while running.';
+COMMENT ON COLUMN run.status IS 'running, completed, completed-with-failures (some sources failed) or failed.';
+COMMENT ON COLUMN run.sources_file IS 'Sources file the run read.';
+COMMENT ON COLUMN run.watchlist_file IS 'Watchlist file the run read.';
+COMMENT ON COLUMN run.watchlist_version IS 'Content hash of the watchlist the run matched with.';
+COMMENT ON COLUMN run.sources_total IS 'Enabled sources in the run.';
+COMMENT ON COLUMN run.sources_failed IS 'Sources whose feed, sitemap or start page could not be read.';
+COMMENT ON COLUMN run.pages_fetched IS 'HTML pages fetched and processed.';
+COMMENT ON COLUMN run.articles_extracted IS 'Pages that yielded article text (rematch: articles rematched).';
+COMMENT ON COLUMN run.articles_new IS 'Articles stored for the first time by this run.';
+COMMENT ON COLUMN run.mentions_new IS 'Accepted mentions stored by this run (rematch: all accepted mentions).';
+COMMENT ON COLUMN run.error IS 'Why the run failed, if it did.';
+COMMENT ON COLUMN run.kind IS 'monitor (crawl and store) or rematch (recompute mentions over stored texts).';
+
+COMMENT ON TABLE source_run IS 'Per run and source: the funnel from listed to stored, and what went wrong.';
+COMMENT ON COLUMN source_run.run_id IS 'The run (see runs).';
+COMMENT ON COLUMN source_run.source IS 'Source name from the sources file.';
+COMMENT ON COLUMN source_run.kind IS 'Source kind: feed, sitemap or site.';
+COMMENT ON COLUMN source_run.url IS 'The source''s feed, sitemap or start URL.';
+COMMENT ON COLUMN source_run.status IS 'ok, or failed when its own URL could not be read.';
+COMMENT ON COLUMN source_run.listed IS 'Page URLs the source listed (feed items, sitemap entries, crawled links).';
+COMMENT ON COLUMN source_run.fetched IS 'HTML pages fetched from it.';
+COMMENT ON COLUMN source_run.extracted IS 'Fetched pages that yielded article text.';
+COMMENT ON COLUMN source_run.articles_new IS 'Articles stored for the first time.';
+COMMENT ON COLUMN source_run.mentions_new IS 'Accepted mentions in those new articles.';
+COMMENT ON COLUMN source_run.skipped IS 'Pages skipped by rule (robots, non-html, not-article...).';
+COMMENT ON COLUMN source_run.failed IS 'Pages that failed with an error (http-404, timeout...).';
+COMMENT ON COLUMN source_run.skip_reasons IS 'JSON object: skip reason -> count.';
+COMMENT ON COLUMN source_run.fail_reasons IS 'JSON object: failure kind -> count.';
+COMMENT ON COLUMN source_run.error IS 'Why the source failed, if it did.';
+
+COMMENT ON TABLE page_event IS 'Every URL skipped by rule or failed by error in a run, with the reason.';
+COMMENT ON COLUMN page_event.run_id IS 'The run.';
+COMMENT ON COLUMN page_event.source IS 'Source name.';
+COMMENT ON COLUMN page_event.url IS 'URL as listed.';
+COMMENT ON COLUMN page_event.outcome IS 'skipped (a rule) or failed (an error).';
+COMMENT ON COLUMN page_event.reason IS 'robots, non-html, binary, blocked-address, not-article, http-NNN, timeout, dns, too-large, truncated, redirect-loop...';
+COMMENT ON COLUMN page_event.detail IS 'The error or rule text.';
+COMMENT ON COLUMN page_event.happened_at IS 'When (UTC).';
+
+COMMENT ON TABLE article IS 'One row per article, keyed by canonical URL (use the articles view).';
+COMMENT ON COLUMN article.article_id IS 'Stable id: hash of the canonical URL.';
+COMMENT ON COLUMN article.url IS 'Canonical URL: rel=canonical on the same site, tracking parameters and fragment removed.';
+COMMENT ON COLUMN article.source IS 'Source that first stored it.';
+COMMENT ON COLUMN article.fetched_url IS 'URL actually fetched (after redirects).';
+COMMENT ON COLUMN article.title IS 'Headline.';
+COMMENT ON COLUMN article.author IS 'Author or byline, when the page gives one.';
+COMMENT ON COLUMN article.published_at IS 'Publication time in UTC; NULL when the page carries no date (never the fetch time).';
+COMMENT ON COLUMN article.date_precision IS 'time, or day when only a date was given (then published_at is that day at 00:00).';
+COMMENT ON COLUMN article.language IS 'Language code (it, en...), from the page or guessed from its words.';
+COMMENT ON COLUMN article.site_name IS 'Outlet name as the page states it.';
+COMMENT ON COLUMN article.description IS 'Summary from the page''s metadata.';
+COMMENT ON COLUMN article.listed_by IS 'Channel that listed it: feed, sitemap, crawl or start.';
+COMMENT ON COLUMN article.listed_date IS 'Date the feed or sitemap gave, as written there.';
+COMMENT ON COLUMN article.encoding IS 'Character encoding the page was decoded with.';
+COMMENT ON COLUMN article.text IS 'Article text without menus, sidebars, banners, comments and footers.';
+COMMENT ON COLUMN article.fetched_at IS 'When it was fetched (UTC).';
+COMMENT ON COLUMN article.first_run_id IS 'Run that stored it.';
+
+COMMENT ON TABLE entity IS 'Watched entities: the twelve mission companies and two programmes.';
+COMMENT ON COLUMN entity.entity_id IS 'Stable id from the watchlist (e.g. galdi, imprese-vincenti).';
+COMMENT ON COLUMN entity.entity_name IS 'Display name (Aton, Galdi, I.co.p, ... Imprese Vincenti, INNOVIT).';
+COMMENT ON COLUMN entity.kind IS 'company or programme.';
+COMMENT ON COLUMN entity.description IS 'Who it is: sector, place, people.';
+COMMENT ON COLUMN entity.watchlist_version IS 'Watchlist version that last defined it.';
+
+COMMENT ON TABLE mention_candidate IS 'Every alias occurrence the matcher found, accepted or rejected, with its evidence.';
+COMMENT ON COLUMN mention_candidate.article_id IS 'The article.';
+COMMENT ON COLUMN mention_candidate.entity_id IS 'The entity.';
+COMMENT ON COLUMN mention_candidate.start_char IS 'Start offset of the match in articles.text (0-based).';
+COMMENT ON COLUMN mention_candidate.end_char IS 'End offset (exclusive): text[start_char:end_char] = matched_text.';
+COMMENT ON COLUMN mention_candidate.matched_text IS 'The text as written in the article.';
+COMMENT ON COLUMN mention_candidate.alias IS 'Watchlist alias that matched.';
+COMMENT ON COLUMN mention_candidate.snippet IS 'The sentence around the match.';
+COMMENT ON COLUMN mention_candidate.accepted IS 'true: a mention; false: rejected (see rule).';
+COMMENT ON COLUMN mention_candidate.rule IS 'What decided: alias, context, context-over-exclusion, programme, shared-context, no-context, excluded, excluded-form, person, other-firm.';
+COMMENT ON COLUMN mention_candidate.evidence IS 'The context term, pattern or cue behind the rule.';
+COMMENT ON COLUMN mention_candidate.confidence IS 'Confidence of the decision, 0 to 1.';
+COMMENT ON COLUMN mention_candidate.watchlist_version IS 'Watchlist version that produced it.';
+COMMENT ON COLUMN mention_candidate.run_id IS 'Run that produced it (a monitor or rematch run).';
+
+COMMENT ON TABLE article_programme IS 'How strongly each article covers each programme.';
+COMMENT ON COLUMN article_programme.article_id IS 'The article.';
+COMMENT ON COLUMN article_programme.entity_id IS 'The programme.';
+COMMENT ON COLUMN article_programme.strength IS 'headline (in the title), lead (opening lines), body (named repeatedly) or passing (named once).';
+COMMENT ON COLUMN article_programme.mentions IS 'Accepted mentions of the programme in the text.';
+COMMENT ON COLUMN article_programme.in_title IS 'Named in the headline.';
+COMMENT ON COLUMN article_programme.watchlist_version IS 'Watchlist version that produced it.';
+
+COMMENT ON TABLE schema_migrations IS 'Warehouse migrations applied, one row each.';
+COMMENT ON COLUMN schema_migrations.version IS 'Migration number (warehouse/migrations/NNN_name.sql).';
+COMMENT ON COLUMN schema_migrations.name IS 'Migration name.';
+COMMENT ON COLUMN schema_migrations.applied_at IS 'When it was applied.';
+
+COMMENT ON VIEW articles IS 'One row per article (canonical URL), text without boilerplate.';
+COMMENT ON COLUMN articles.text_chars IS 'Length of the text in characters.';
+COMMENT ON VIEW entities IS 'The watched entities: twelve companies, two programmes.';
+COMMENT ON VIEW mentions IS 'Accepted mentions with their evidence and the article''s essentials.';
+COMMENT ON COLUMN mentions.entity_kind IS 'company or programme.';
+COMMENT ON VIEW rejected_mentions IS 'Candidates the matcher rejected, with the rule that rejected them: the audit trail.';
+COMMENT ON COLUMN rejected_mentions.entity_kind IS 'company or programme.';
+COMMENT ON VIEW runs IS 'One row per run: when, what kind, how it ended, what it found.';
+COMMENT ON COLUMN runs.duration_s IS 'Run duration in seconds.';
+COMMENT ON VIEW source_runs IS 'Per run and source: listed, fetched, extracted, new, skipped, failed.';
+COMMENT ON COLUMN source_runs.run_started_at IS 'When the run started (UTC).';
+COMMENT ON VIEW programme_coverage IS 'Articles that cover Imprese Vincenti or INNOVIT, and how strongly.';
+COMMENT ON COLUMN programme_coverage.strength_rank IS '1 headline, 2 lead, 3 body, 4 passing: sort by it.';
