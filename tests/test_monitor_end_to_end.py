@@ -101,3 +101,14 @@ def test_second_run_adds_nothing_and_duplicates_nothing(first_run):
     assert _rows(first_run["db"], "SELECT count(*) FROM mentions")[0][0] == mentions_before
     assert _rows(first_run["db"], "SELECT count(*), count(DISTINCT url) FROM articles")[0] == (before, before)
     assert _rows(first_run["db"], "SELECT count(*) FROM runs WHERE status = 'completed'")[0][0] == 2
+
+
+QUERIES = sorted((Path(__file__).parent.parent / "warehouse" / "queries").glob("*.sql"))
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=[q.stem for q in QUERIES])
+def test_example_queries_run_and_answer(first_run, query):
+    with duckdb.connect(str(first_run["db"]), read_only=True) as con:
+        con.execute("SET VARIABLE since = DATE '2000-01-01'")
+        rows = con.execute(query.read_text("utf-8")).fetchall()
+    assert rows, f"{query.name} returned nothing on the fixture site's run"
