@@ -74,7 +74,7 @@ def bound_pages_per_s(outlet: Path, base: str) -> float:
     return len(pages) / (time.perf_counter() - start)
 
 
-def pipeline_run(site_root: Path, bases: dict[str, str], folder: Path, pages: int, server_pid: int) -> tuple[float, int, int]:
+def pipeline_run(site_root: Path, bases: dict[str, str], folder: Path, pages: int, server_pid: int) -> tuple[float, int, int, float]:
     from flows.monitor import monitor
 
     sources = folder / "sources.yaml"
@@ -91,7 +91,13 @@ def pipeline_run(site_root: Path, bases: dict[str, str], folder: Path, pages: in
         elapsed = time.perf_counter() - start
     if summary.articles_new != pages:
         raise SystemExit(f"pipeline stored {summary.articles_new} of {pages} pages: {summary.sources}")
-    return pages / elapsed, rss.peak, summary.mentions_new
+    # The same sources again with nothing new: conditional requests and known URLs.
+    start = time.perf_counter()
+    again = monitor(sources_file=sources, watchlist_file=ROOT / "config" / "watchlist.yaml", db=str(folder / "bench.duckdb"))
+    rerun = time.perf_counter() - start
+    if again.articles_new != 0:
+        raise SystemExit(f"the re-run stored {again.articles_new} articles; expected none")
+    return pages / elapsed, rss.peak, summary.mentions_new, rerun / elapsed
 
 
 def main() -> None:
@@ -108,7 +114,8 @@ def main() -> None:
         return None
 
     warm_up()  # starts Prefect's temporary server outside the timings
-    print(f"{'pages':>6} {'bound p/s':>10} {'pipeline p/s':>13} {'ratio':>6} {'peak RSS MiB':>13} {'mentions':>9}")
+    print(f"{'pages':>6} {'bound p/s':>10} {'pipeline p/s':>13} {'ratio':>6} {'peak RSS MiB':>13} {'mentions':>9}"
+          f" {'re-run/first':>13}")
     for pages in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
@@ -118,11 +125,12 @@ def main() -> None:
             try:
                 bases = json.loads(server.stdout.readline())
                 bound = bound_pages_per_s(outlet, bases["bench"])
-                rate, peak, mentions = pipeline_run(site_root, bases, folder, pages, server.pid)
+                rate, peak, mentions, rerun = pipeline_run(site_root, bases, folder, pages, server.pid)
             finally:
                 server.terminate()
                 server.wait()
-        print(f"{pages:>6} {bound:>10.1f} {rate:>13.1f} {rate / bound:>5.2f}x {peak / 2**20:>13.0f} {mentions:>9}")
+        print(f"{pages:>6} {bound:>10.1f} {rate:>13.1f} {rate / bound:>5.2f}x {peak / 2**20:>13.0f} {mentions:>9}"
+              f" {rerun:>12.0%}")
 
 
 if __name__ == "__main__":

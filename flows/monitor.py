@@ -26,7 +26,7 @@ from rassegna.config import DEFAULT_SOURCES, DEFAULT_WATCHLIST, SourcesConfig, W
 from rassegna.funnel import Funnel
 from rassegna.pipeline import Processed, batched, process_pages, worker_pool
 from spiders.crawl import CrawlProcess
-from spiders.output import follow_pages, iter_events, read_outcomes
+from spiders.output import follow_pages, iter_events, new_validators, read_outcomes, write_crawl_inputs
 from warehouse import load
 from warehouse.db import DatabaseBusy, connect, is_local_path
 from warehouse.lock import writer_lock
@@ -86,6 +86,13 @@ def open_run(
     return closed
 
 
+@task(name="prepare-crawl", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def prepare_crawl(db: str, out_dir: Path) -> None:
+    """Tell the crawl what is stored already (never fetched again) and how feeds last answered."""
+    with connect(db, migrated=True) as con:
+        write_crawl_inputs(out_dir, load.known_urls(con), load.source_validators(con))
+
+
 @task(name="start-crawl", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
 def start_crawl(sources_file: Path, out_dir: Path, budget_s: float) -> CrawlProcess:
     """Start the spiders in a child process (see spiders/crawl.py for why a child)."""
@@ -114,11 +121,13 @@ def load_batch(db: str, run_id: str, watchlist_version: str, batch: list[Process
 
 @task(name="record-sources", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def record_sources(
-    db: str, run_id: str, outcomes: list[dict[str, Any]], crawl_dir: Path, skipped_pages: list[dict[str, Any]]
+    db: str, run_id: str, outcomes: list[dict[str, Any]], crawl_dir: Path, skipped_pages: list[dict[str, Any]],
+    validators: dict[str, dict[str, Any]],
 ) -> None:
     with connect(db, migrated=True) as con:
         load.record_page_events(con, run_id, [*iter_events(crawl_dir), *skipped_pages])
         load.record_source_runs(con, run_id, outcomes)
+        load.record_source_validators(con, validators)
 
 
 @task(name="publish-analysts-copy", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -177,6 +186,7 @@ def monitor(
         crawl: CrawlProcess | None = None
         try:
             logger.info("crawling %d sources", len(sources.enabled_sources), **_progress("crawl", 0))
+            prepare_crawl(db, crawl_dir)
             crawl = start_crawl(sources_file, crawl_dir, crawl_timeout_s)
             funnel = Funnel()
             with worker_pool(watchlist, workers) as pool:
@@ -193,8 +203,10 @@ def monitor(
                 if pending is not None:
                     _store(db, run_id, watchlist, pending.result(), funnel, summary, logger)
             crawl_error = finish_crawl(crawl)
-            summary.sources = funnel.outcomes(sources, read_outcomes(crawl_dir), crawl_error)
-            record_sources(db, run_id, summary.sources, crawl_dir, funnel.skipped_pages)
+            tallies = read_outcomes(crawl_dir)
+            summary.sources = funnel.outcomes(sources, tallies, crawl_error)
+            validators = new_validators(tallies, {s.name: s.url for s in sources.enabled_sources})
+            record_sources(db, run_id, summary.sources, crawl_dir, funnel.skipped_pages, validators)
             summary.status = "completed-with-failures" if summary.failed_sources else "completed"
             summary = close_run(db, summary)
             if is_local_path(db):

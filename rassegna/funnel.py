@@ -53,6 +53,10 @@ class Funnel:
             skips = Counter(tally["skipped"]) + self.not_article[source.name]
             if tally.get("capped"):
                 skips["page-limit"] += tally["capped"]
+            if tally.get("known"):
+                skips["known"] += tally["known"]
+            if tally.get("not_modified"):
+                skips["not-modified"] += 1
             error = tally.get("entry_error")
             failed = Counter(tally["failed"])
             if tally.get("errors"):

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timezone
+import json
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,6 +20,7 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from rassegna.urls import canonical_url
 from spiders.items import PageItem
 from spiders.resolver import GuardedResolver
 from spiders.listings import Listed
@@ -45,6 +49,21 @@ _ERROR_KINDS = {
     "BlockedRequest": "blocked-address",
     "BlockedAddress": "blocked-address",
 }
+
+
+@lru_cache(maxsize=4)
+def _known_urls(path: str) -> frozenset[str]:
+    """URLs of stored articles, read once per crawl process and shared by its spiders."""
+    if not path or not Path(path).exists():
+        return frozenset()
+    return frozenset(Path(path).read_text("utf-8").split("\n")) - {""}
+
+
+@lru_cache(maxsize=4)
+def _validators(path: str) -> dict[str, dict[str, str | None]]:
+    if not path or not Path(path).exists():
+        return {}
+    return json.loads(Path(path).read_text("utf-8"))
 
 
 def now_iso() -> str:
@@ -86,14 +105,38 @@ class SourceSpider(scrapy.Spider):
         self.pages_requested = 0
         self.seen: set[str] = set()
 
+    # Feeds and sitemaps are asked "changed since last run?"; a site's start page is not.
+    conditional = True
+
     async def start(self) -> AsyncIterator[Request]:
+        headers = {}
+        last = _validators(self.settings.get("RASSEGNA_VALIDATORS", "")).get(self.name, {})
+        if self.conditional and last.get("url") == self.source["url"]:
+            if last.get("etag"):
+                headers["If-None-Match"] = last["etag"]
+            if last.get("last_modified"):
+                headers["If-Modified-Since"] = last["last_modified"]
         yield Request(
             self.source["url"],
-            callback=self.parse_entry,
+            headers=headers,
+            callback=self.parse_entry_if_changed,
             errback=self.on_error,
-            meta={"entry": True, "listed_by": "start"},
+            meta={"entry": True, "listed_by": "start", "handle_httpstatus_list": [304]},
             dont_filter=True,
         )
+
+    def parse_entry_if_changed(self, response: Response) -> Iterator[Any]:
+        stats = self.crawler.stats
+        if response.status == 304:
+            stats.set_value("rassegna/not_modified", 1)
+            yield self.listing_item(response)
+            return
+        if self.conditional:
+            for header, key in ((b"ETag", "etag"), (b"Last-Modified", "last_modified")):
+                value = response.headers.get(header)
+                if value:
+                    stats.set_value(f"rassegna/{key}", value.decode("latin-1"))
+        yield from self.parse_entry(response)
 
     def parse_entry(self, response: Response) -> Iterator[Any]:
         raise NotImplementedError
@@ -105,6 +148,11 @@ class SourceSpider(scrapy.Spider):
             return None
         self.seen.add(listed.url)
         self.crawler.stats.inc_value("rassegna/listed")
+        known = _known_urls(self.settings.get("RASSEGNA_KNOWN_URLS", ""))
+        if known and (listed.url in known or canonical_url(listed.url) in known):
+            # Stored already: an article is never downloaded twice.
+            self.crawler.stats.inc_value("rassegna/known")
+            return None
         if self.pages_requested >= self.max_pages:
             self.crawler.stats.inc_value("rassegna/capped")
             return None

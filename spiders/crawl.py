@@ -26,6 +26,9 @@ from spiders.feed import FeedSpider
 from spiders.site import SiteSpider
 from spiders.sitemap import SitemapSpider
 
+KNOWN_URLS = "known-urls.txt"
+VALIDATORS = "validators.json"
+
 SPIDERS = {"feed": FeedSpider, "sitemap": SitemapSpider, "site": SiteSpider}
 
 
@@ -45,6 +48,9 @@ def settings_for(config: SourcesConfig, out_dir: Path, log_file: Path | None = N
             "RASSEGNA_RETRY_AFTER_MAX": crawl.retry_after_max,
             "RASSEGNA_ALLOW_PRIVATE_NETWORKS": config.allow_private_networks,
             "RASSEGNA_OUTPUT_DIR": str(out_dir),
+            # Written by the flow before the crawl: what the warehouse already holds.
+            "RASSEGNA_KNOWN_URLS": str(out_dir / KNOWN_URLS),
+            "RASSEGNA_VALIDATORS": str(out_dir / VALIDATORS),
             "LOG_FILE": str(log_file) if log_file else None,
         },
         priority="cmdline",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,25 @@ def iter_events(out_dir: Path) -> Iterator[dict[str, Any]]:
         if r["outcome"] in ("skipped", "failed"):
             yield {"source": r["source"], "url": r["url"], "outcome": r["outcome"], "reason": r["reason"],
                    "detail": r.get("detail"), "at": r.get("fetched_at") or None}
+
+
+def write_crawl_inputs(out_dir: Path, known: Iterable[str], validators: dict[str, dict[str, Any]]) -> None:
+    """What the crawl should know before it starts (read by spiders/base.py)."""
+    from spiders.crawl import KNOWN_URLS, VALIDATORS
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / KNOWN_URLS).write_text("\n".join(known), "utf-8")
+    (out_dir / VALIDATORS).write_text(json.dumps(validators), "utf-8")
+
+
+def new_validators(tallies: dict[str, dict[str, Any]], urls: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """source -> {url, etag, last_modified} for sources whose feed or sitemap sent validators."""
+    found = {}
+    for source, tally in tallies.items():
+        got = tally.get("validators") or {}
+        if source in urls and (got.get("etag") or got.get("last_modified")):
+            found[source] = {"url": urls[source], **got}
+    return found
 
 
 def read_outcomes(out_dir: Path) -> dict[str, dict[str, Any]]:

@@ -18,6 +18,7 @@ _NOT_PAGES = r"\.(?:jpe?g|png|gif|webp|svg|css|js|zip|mp[34]|avi|mov|woff2?)(?:\
 
 class SiteSpider(SourceSpider):
     kind = "site"
+    conditional = False
 
     def __init__(self, source: dict[str, Any], **kwargs: Any) -> None:
         super().__init__(source, **kwargs)
@@ -30,6 +31,7 @@ class SiteSpider(SourceSpider):
         self.seen.add(source["url"])
 
     def parse_entry(self, response: Response) -> Iterator[Any]:
+        # Known pages are not fetched again, but the start page must be, for its links.
         # The start URL may redirect (giornale.it -> www.giornale.it): the site is where it landed.
         self.netloc = urlsplit(response.url).netloc.lower()
         yield from self.parse_page(response)

@@ -102,6 +102,19 @@ def test_second_run_adds_nothing_and_duplicates_nothing(first_run):
     assert _rows(first_run["db"], "SELECT count(*), count(DISTINCT url) FROM articles")[0] == (before, before)
     assert _rows(first_run["db"], "SELECT count(*) FROM runs WHERE status = 'completed'")[0][0] == 2
 
+    # Incremental: unchanged feeds and sitemaps answer 304 to a conditional request, and
+    # stored articles are never downloaded again.
+    second = {row[0]: row[1:] for row in _rows(
+        first_run["db"],
+        "SELECT source, kind, fetched, skip_reasons FROM source_runs WHERE run_id = ?", [summary.run_id])}
+    for source, (kind, fetched, skip_reasons) in second.items():
+        if kind in ("feed", "sitemap"):
+            assert fetched == 0 and '"not-modified"' in skip_reasons, (source, fetched, skip_reasons)
+        else:
+            assert '"known"' in skip_reasons, (source, skip_reasons)
+    validators = _rows(first_run["db"], "SELECT count(*) FROM source_state WHERE etag IS NOT NULL")[0][0]
+    assert validators == sum(1 for kind, _, _ in second.values() if kind != "site")
+
 
 QUERIES = sorted((Path(__file__).parent.parent / "warehouse" / "queries").glob("*.sql"))
 

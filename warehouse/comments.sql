@@ -113,3 +113,10 @@ COMMENT ON VIEW source_runs IS 'Per run and source: listed, fetched, extracted, 
 COMMENT ON COLUMN source_runs.run_started_at IS 'When the run started (UTC).';
 COMMENT ON VIEW programme_coverage IS 'Articles that cover Imprese Vincenti or INNOVIT, and how strongly.';
 COMMENT ON COLUMN programme_coverage.strength_rank IS '1 headline, 2 lead, 3 body, 4 passing: sort by it.';
+
+COMMENT ON TABLE source_state IS 'Validators (ETag, Last-Modified) of each source''s feed or sitemap, for conditional requests.';
+COMMENT ON COLUMN source_state.source IS 'Source name.';
+COMMENT ON COLUMN source_state.url IS 'The feed or sitemap URL the validators belong to.';
+COMMENT ON COLUMN source_state.etag IS 'ETag it last answered with.';
+COMMENT ON COLUMN source_state.last_modified IS 'Last-Modified it last answered with.';
+COMMENT ON COLUMN source_state.updated_at IS 'When they were recorded (UTC).';

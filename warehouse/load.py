@@ -232,6 +232,30 @@ def record_page_events(con: duckdb.DuckDBPyConnection, run_id: str, events: Iter
         bulk_insert(con, "page_event", PAGE_EVENT_COLUMNS, rows)
 
 
+def known_urls(con: duckdb.DuckDBPyConnection) -> Iterator[str]:
+    """Every URL under which a stored article is known: canonical and as fetched."""
+    for (url,) in con.execute("SELECT url FROM article UNION SELECT fetched_url FROM article").fetchall():
+        yield url
+
+
+def source_validators(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str | None]]:
+    rows = con.execute("SELECT source, url, etag, last_modified FROM source_state").fetchall()
+    return {source: {"url": url, "etag": etag, "last_modified": modified} for source, url, etag, modified in rows}
+
+
+def record_source_validators(con: duckdb.DuckDBPyConnection, validators: dict[str, dict[str, str | None]]) -> None:
+    rows = [(s, v["url"], v.get("etag"), v.get("last_modified"), utcnow()) for s, v in validators.items()]
+    if not rows:
+        return
+    with transaction(con):
+        con.executemany(
+            "INSERT INTO source_state VALUES (?, ?, ?, ?, ?) ON CONFLICT (source) DO UPDATE SET"
+            " url = excluded.url, etag = excluded.etag, last_modified = excluded.last_modified,"
+            " updated_at = excluded.updated_at",
+            rows,
+        )
+
+
 def record_source_runs(con: duckdb.DuckDBPyConnection, run_id: str, outcomes: Iterable[dict[str, Any]]) -> None:
     rows = [
         (run_id, o["source"], o["kind"], o["url"], o["status"], o["listed"], o["fetched"], o["extracted"],

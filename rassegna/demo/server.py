@@ -14,6 +14,7 @@ charset); ``NAME.status`` holds a status code to answer with instead of 200.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import mimetypes
 import re
@@ -21,6 +22,7 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator
@@ -91,6 +93,13 @@ def _handler_for(root: Path, sites: DemoSites, delay: float = 0.0) -> type[BaseH
                 headers.update(json.loads(sidecar.read_text("utf-8")))
             status_file = target.with_name(target.name + ".status")
             status = int(status_file.read_text().strip()) if status_file.is_file() else 200
+            # Validators, as real servers send them, so conditional requests can be exercised.
+            etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+            headers.setdefault("ETag", etag)
+            headers.setdefault("Last-Modified", formatdate(target.stat().st_mtime, usegmt=True))
+            if status == 200 and self.headers.get("If-None-Match") == headers["ETag"]:
+                self._send(304, b"", {"ETag": headers["ETag"]}, send_body=False)
+                return
             self._send(status, body, headers, send_body)
 
         def _base_for(self, match: re.Match[bytes]) -> bytes:

@@ -62,6 +62,12 @@ class WriteJsonLinesPipeline:
             "source": spider.name,
             "listed": stats.get_value("rassegna/listed", 0),
             "capped": stats.get_value("rassegna/capped", 0),
+            "known": stats.get_value("rassegna/known", 0),
+            "not_modified": bool(stats.get_value("rassegna/not_modified")),
+            "validators": {
+                "etag": stats.get_value("rassegna/etag"),
+                "last_modified": stats.get_value("rassegna/last_modified"),
+            },
             "fetched": self.tally.pop("fetched", 0),
             "listings": self.tally.pop("listings", 0),
             "skipped": {k.split(":", 1)[1]: v for k, v in self.tally.items() if k.startswith("skipped:")},
