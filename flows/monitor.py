@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote
@@ -24,6 +25,7 @@ from prefect.utilities.annotations import quote
 from rassegna.config import DEFAULT_DB as DEFAULT_DB_PATH
 from rassegna.config import DEFAULT_SOURCES, DEFAULT_WATCHLIST, SourcesConfig, Watchlist, load_sources, load_watchlist
 from rassegna.funnel import Funnel
+from rassegna.summary import run_markdown
 from rassegna.pipeline import Processed, batched, process_pages, worker_pool
 from spiders.crawl import CrawlProcess
 from spiders.output import follow_pages, iter_events, new_validators, read_outcomes, write_crawl_inputs
@@ -130,6 +132,21 @@ def record_sources(
         load.record_source_validators(con, validators)
 
 
+@task(name="publish-run-artifacts", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def publish_run_artifacts(db: str, summary: RunSummary) -> None:
+    """The run's story in Prefect's UI: a Markdown summary and a table of the new mentions."""
+    counts = {"pages_fetched": summary.pages_fetched, "articles_extracted": summary.articles_extracted,
+              "articles_new": summary.articles_new, "mentions_new": summary.mentions_new}
+    create_markdown_artifact(
+        markdown=run_markdown(summary.run_id, summary.status, counts, summary.mentions_per_entity, summary.sources),
+        key="monitor-summary", description="What this monitoring run did",
+    )
+    with connect(db, migrated=True) as con:
+        rows = load.new_mentions(con, summary.run_id)
+    create_table_artifact(table=rows or [{"entity_name": "", "title": "no new mentions"}],
+                          key="new-mentions", description="Mentions stored by this run, with links")
+
+
 @task(name="publish-analysts-copy", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def publish_analysts_copy(db: str) -> str:
     return str(publish(db))
@@ -209,6 +226,7 @@ def monitor(
             record_sources(db, run_id, summary.sources, crawl_dir, funnel.skipped_pages, validators)
             summary.status = "completed-with-failures" if summary.failed_sources else "completed"
             summary = close_run(db, summary)
+            publish_run_artifacts(db, summary)
             if is_local_path(db):
                 summary.analysts_db = publish_analysts_copy(db)
         except BaseException as exc:

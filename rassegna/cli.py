@@ -233,6 +233,63 @@ def schema(db: DbOpt = DEFAULT_DB) -> None:
         console.print(table)
 
 
+@app.command()
+def sql(
+    db: DbOpt = DEFAULT_DB,
+    command: Annotated[str | None, typer.Option("-c", "--command", help="Run one SQL statement and exit.")] = None,
+) -> None:
+    """Open DuckDB's own shell, read-only, on the analysts' copy of the warehouse.
+
+    Example: rassegna sql --db data/rassegna.duckdb -c "SELECT * FROM entities"
+    """
+    import os
+    import shutil
+
+    from warehouse.publish import published_path
+
+    target = published_path(db) if published_path(db).exists() else db
+    if not target.exists():
+        err.print(f"[red]{db}: no such database[/] (run `rassegna run` or `rassegna demo` first)")
+        raise typer.Exit(2)
+    shell = Path(sys.executable).parent / "duckdb"
+    shell_path = str(shell) if shell.exists() else shutil.which("duckdb")
+    if not shell_path:
+        err.print("[red]the duckdb shell is not installed[/] (it comes with `uv sync`: package duckdb-cli)")
+        raise typer.Exit(2)
+    args = [shell_path, "-readonly", str(target)] + (["-c", command] if command else [])
+    sys.stdout.flush()
+    os.execv(shell_path, args)  # the shell takes over the terminal; nothing of ours runs after
+
+
+@app.command()
+def serve(
+    sources: SourcesOpt = DEFAULT_SOURCES,
+    watchlist: WatchlistOpt = DEFAULT_WATCHLIST,
+    db: DbOpt = DEFAULT_DB,
+    cron: Annotated[str, typer.Option(help="Cron schedule, Europe/Rome time.")] = "0 */6 * * *",
+) -> None:
+    """Serve the monitor on a schedule from this process (the one-command alternative to prefect.yaml).
+
+    Example: rassegna serve --cron "0 */6 * * *"
+    """
+    from rassegna.config import load_sources, load_watchlist
+
+    try:
+        load_sources(sources)
+        load_watchlist(watchlist)
+    except ConfigError as exc:
+        _config_error(exc)
+    from prefect.schedules import Cron
+
+    from flows.monitor import monitor
+
+    monitor.serve(
+        name="monitor-every-6h",
+        schedules=[Cron(cron, timezone="Europe/Rome")],
+        parameters={"sources_file": str(sources), "watchlist_file": str(watchlist), "db": str(db)},
+    )
+
+
 def render_template(template: str, bases: dict[str, str]) -> str:
     for name, base in bases.items():
         template = template.replace("{{BASE:" + name + "}}", base)

@@ -87,3 +87,23 @@ def test_run_with_a_bad_sources_file_fails_before_any_network_work(tmp_path):
     assert result.exit_code == 2
     assert str(bad) in result.output and "sources[1] (broken)" in result.output and "url" in result.output
     assert not (tmp_path / "x.duckdb").exists()
+
+
+def test_sql_runs_a_statement_read_only_on_the_analysts_copy(tmp_path):
+    from warehouse.db import connect
+    from warehouse.publish import publish
+
+    db = tmp_path / "w.duckdb"
+    connect(db).close()
+    publish(db)
+    result = subprocess.run(
+        [sys.executable, "-m", "rassegna.cli", "sql", "--db", str(db), "-c", "SELECT count(*) AS n FROM entities"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "n" in result.stdout and "0" in result.stdout
+    refused = subprocess.run(
+        [sys.executable, "-m", "rassegna.cli", "sql", "--db", str(db), "-c", "CREATE TABLE x (a INT)"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert refused.returncode != 0 or "read-only" in (refused.stdout + refused.stderr).lower()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,25 @@ def test_run_and_source_records(first_run):
     sources = _rows(first_run["db"], "SELECT source, status, listed, fetched, extracted FROM source_runs ORDER BY source")
     assert len(sources) == sources_total == 5
     assert all(status == "ok" and listed > 0 and fetched > 0 and extracted > 0 for _, status, listed, fetched, extracted in sources)
+
+
+def test_the_run_publishes_its_summary_and_new_mentions_as_prefect_artifacts(first_run):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    with get_client(sync_client=True) as client:
+        def latest(key):
+            found = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
+            return max(found, key=lambda a: a.created)
+
+        summary = latest("monitor-summary").data
+        table = latest("new-mentions").data
+    run = first_run["summary"]
+    assert run.run_id in summary and "nordest-economia" in summary and "Galdi" in summary
+    assert str(run.mentions_new) in summary
+    rows = json.loads(table) if isinstance(table, str) else table
+    assert len(rows) == run.mentions_new
+    assert all(row["url"].startswith("http://127.0.0.1:") for row in rows)
 
 
 def test_second_run_adds_nothing_and_duplicates_nothing(first_run):

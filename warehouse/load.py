@@ -282,6 +282,18 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, counts:
         )
 
 
+def new_mentions(con: duckdb.DuckDBPyConnection, run_id: str, limit: int = 500) -> list[dict[str, Any]]:
+    """Accepted mentions a run stored, newest articles first, for the run's artifact."""
+    cursor = con.execute(
+        "SELECT e.entity_name, a.title, a.source, a.published_at, c.snippet, a.url"
+        " FROM mention_candidate c JOIN entity e USING (entity_id) JOIN article a USING (article_id)"
+        " WHERE c.accepted AND c.run_id = ? ORDER BY a.published_at DESC NULLS LAST, e.entity_name LIMIT ?",
+        [run_id, limit],
+    )
+    names = [d[0] for d in cursor.description]
+    return [{k: (str(v) if v is not None else "") for k, v in zip(names, row)} for row in cursor.fetchall()]
+
+
 def mentions_per_entity(con: duckdb.DuckDBPyConnection, run_id: str | None) -> dict[str, int]:
     """Accepted mentions per entity: those stored by `run_id`, or all of them (None)."""
     rows = con.execute(

@@ -1,0 +1,40 @@
+"""What a run did, written for the operator: the Markdown shown as the run's Prefect artifact."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _cell(value: object) -> str:
+    # Table cells come from pages and configs: keep them on one line and out of the table syntax.
+    return str(value if value is not None else "").replace("|", "\\|").replace("\n", " ")
+
+
+def run_markdown(run_id: str, status: str, counts: dict[str, int], per_entity: dict[str, int],
+                 sources: list[dict[str, Any]]) -> str:
+    lines = [
+        f"# Rassegna run {run_id}: {status}",
+        "",
+        f"Pages fetched {counts.get('pages_fetched', 0)} · articles extracted {counts.get('articles_extracted', 0)}"
+        f" · new articles {counts.get('articles_new', 0)} · new mentions {counts.get('mentions_new', 0)}",
+        "",
+        "## New mentions per entity",
+        "",
+        "| entity | new mentions |",
+        "|---|---:|",
+        *(f"| {_cell(name)} | {count} |" for name, count in per_entity.items()),
+        "",
+        "## Sources",
+        "",
+        "| source | status | listed | fetched | articles | new | skipped | failed | problem |",
+        "|---|---|---:|---:|---:|---:|---|---|---|",
+    ]
+    for s in sources:
+        skipped = ", ".join(f"{k} {v}" for k, v in s["skip_reasons"].items())
+        failed = ", ".join(f"{k} {v}" for k, v in s["fail_reasons"].items())
+        lines.append(
+            f"| {_cell(s['source'])} | {'**failed**' if s['status'] == 'failed' else s['status']} | {s['listed']}"
+            f" | {s['fetched']} | {s['extracted']} | {s['articles_new']} | {_cell(skipped)} | {_cell(failed)}"
+            f" | {_cell(s.get('error'))} |"
+        )
+    return "\n".join(lines) + "\n"
