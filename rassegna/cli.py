@@ -234,6 +234,43 @@ def schema(db: DbOpt = DEFAULT_DB) -> None:
 
 
 @app.command()
+def report(
+    db: DbOpt = DEFAULT_DB,
+    fmt: Annotated[str, typer.Option("--format", help="html, md, csv, xlsx or parquet.")] = "html",
+    since: Annotated[str | None, typer.Option(help="First day, YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Output file (default: reports/rassegna.FORMAT).")] = None,
+) -> None:
+    """Write a report for colleagues: mentions per company with snippet, outlet, date and link, and the programmes' coverage.
+
+    Example: rassegna report --since 2025-09-01 --format html --out reports/settembre.html
+    """
+    from datetime import date
+
+    from rassegna.report import FORMATS, load_report, write_report
+    from warehouse.db import connect
+    from warehouse.publish import published_path
+
+    if fmt not in FORMATS:
+        err.print(f"[red]--format must be one of {', '.join(FORMATS)}[/]")
+        raise typer.Exit(2)
+    try:
+        first = date.fromisoformat(since) if since else None
+        last = date.fromisoformat(until) if until else None
+    except ValueError as exc:
+        err.print(f"[red]--since/--until: {exc}[/] (use YYYY-MM-DD)")
+        raise typer.Exit(2) from None
+    target = published_path(db) if published_path(db).exists() else db
+    if not target.exists():
+        err.print(f"[red]{db}: no such database[/] (run `rassegna run` or `rassegna demo` first)")
+        raise typer.Exit(2)
+    with connect(target, read_only=True) as con:
+        data = load_report(con, first, last)
+    path = write_report(data, fmt, out or Path("reports") / f"rassegna.{fmt}")
+    console.print(f"{len(data.mentions)} mentions, {len(data.programme)} programme articles: [bold]{path}[/]")
+
+
+@app.command()
 def sql(
     db: DbOpt = DEFAULT_DB,
     command: Annotated[str | None, typer.Option("-c", "--command", help="Run one SQL statement and exit.")] = None,

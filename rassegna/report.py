@@ -1,0 +1,227 @@
+"""Reports for colleagues who never write SQL: one self-contained HTML file, or the same rows as md/csv/xlsx/parquet.
+
+The HTML has no external resource at all (charts are inline SVG, styles inline),
+so it opens offline and can be mailed as one file. Everything that came from a
+page (titles, snippets, outlet names, URLs) is escaped: a headline containing
+`<script>` is shown as text.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+FORMATS = ("html", "md", "csv", "xlsx", "parquet")
+COLUMNS = ["entity_name", "entity_kind", "article_date", "published_at", "source", "site_name", "title", "snippet", "url"]
+PALETTE = ["#1f5f8b", "#c0392b", "#27ae60", "#8e44ad", "#d35400", "#16a085", "#2c3e50", "#b7950b",
+           "#7f8c8d", "#e84393", "#0984e3", "#6ab04c", "#a29bfe", "#fd7e14"]
+
+
+@dataclass
+class ReportData:
+    mentions: list[dict[str, Any]]
+    programme: list[dict[str, Any]]
+    since: date | None
+    until: date | None
+
+
+def _query(name: str) -> str:
+    return (resources.files("warehouse") / "reports" / f"{name}.sql").read_text("utf-8")
+
+
+def load_report(con: duckdb.DuckDBPyConnection, since: date | None, until: date | None) -> ReportData:
+    con.execute("SET VARIABLE report_since = ?", [since])
+    con.execute("SET VARIABLE report_until = ?", [until])
+    rows = {}
+    for name in ("report_mentions", "report_programme"):
+        cursor = con.execute(_query(name))
+        names = [d[0] for d in cursor.description]
+        rows[name] = [dict(zip(names, row)) for row in cursor.fetchall()]
+    return ReportData(rows["report_mentions"], rows["report_programme"], since, until)
+
+
+def _e(value: Any) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _day(value: Any) -> str:
+    return value.strftime("%d/%m/%Y") if isinstance(value, (datetime, date)) else ""
+
+
+def _safe_url(url: Any) -> str:
+    # Only web links become links: a javascript: or data: URL from a page stays text.
+    text = str(url or "")
+    return text if text.startswith(("http://", "https://")) else ""
+
+
+def _bar_chart(counts: list[tuple[str, int]], title: str) -> str:
+    if not counts:
+        return f"<p class='empty'>{_e(title)}: nessun dato.</p>"
+    width, bar_h, label_w = 640, 22, 190
+    top = max(c for _, c in counts)
+    bars = []
+    for i, (label, count) in enumerate(counts):
+        w = int((width - label_w - 50) * count / top) if top else 0
+        y = i * (bar_h + 6)
+        bars.append(
+            f"<text x='{label_w - 8}' y='{y + 16}' text-anchor='end'>{_e(label)}</text>"
+            f"<rect x='{label_w}' y='{y}' width='{w}' height='{bar_h}' fill='{PALETTE[i % len(PALETTE)]}'/>"
+            f"<text x='{label_w + w + 6}' y='{y + 16}'>{count}</text>"
+        )
+    height = len(counts) * (bar_h + 6)
+    return (f"<figure><figcaption>{_e(title)}</figcaption><svg role='img' aria-label='{_e(title)}' "
+            f"width='{width}' height='{height}' viewBox='0 0 {width} {height}'>{''.join(bars)}</svg></figure>")
+
+
+def _line_chart(series: dict[str, Counter[str]], title: str) -> str:
+    weeks = sorted({w for counts in series.values() for w in counts})
+    if not weeks:
+        return f"<p class='empty'>{_e(title)}: nessun dato.</p>"
+    width, height, left, bottom = 640, 240, 40, 30
+    top = max(max(c.values()) for c in series.values())
+    step = (width - left - 20) / max(1, len(weeks) - 1)
+
+    def point(i: int, value: int) -> str:
+        return f"{left + i * step:.1f},{height - bottom - (height - bottom - 10) * value / top:.1f}"
+
+    lines, legend = [], []
+    for n, (name, counts) in enumerate(sorted(series.items())):
+        colour = PALETTE[n % len(PALETTE)]
+        pts = " ".join(point(i, counts.get(w, 0)) for i, w in enumerate(weeks))
+        lines.append(f"<polyline fill='none' stroke='{colour}' stroke-width='2' points='{pts}'/>")
+        legend.append(f"<span class='key' style='border-color:{colour}'>{_e(name)}</span>")
+    ticks = "".join(
+        f"<text x='{left + i * step:.1f}' y='{height - 8}' text-anchor='middle'>{_e(w[5:])}</text>"
+        for i, w in enumerate(weeks)
+    )
+    axis = f"<line x1='{left}' y1='{height - bottom}' x2='{width - 10}' y2='{height - bottom}' stroke='#999'/>"
+    return (f"<figure><figcaption>{_e(title)}</figcaption><svg role='img' aria-label='{_e(title)}' width='{width}' "
+            f"height='{height}' viewBox='0 0 {width} {height}'>{axis}{''.join(lines)}{ticks}</svg>"
+            f"<div class='legend'>{''.join(legend)}</div></figure>")
+
+
+_STYLE = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:960px;color:#222;padding:0 1rem}
+h1{font-size:1.6rem}h2{margin-top:2.2rem;border-bottom:1px solid #ddd;padding-bottom:.3rem}
+table{border-collapse:collapse;width:100%;font-size:.9rem;margin:.5rem 0 1.5rem}
+th,td{border-bottom:1px solid #eee;padding:.35rem .5rem;text-align:left;vertical-align:top}
+th{background:#f6f6f6}figure{margin:1rem 0}figcaption{font-weight:600;margin-bottom:.4rem}
+svg text{font-size:12px;fill:#333}.legend{display:flex;flex-wrap:wrap;gap:.6rem;font-size:.8rem}
+.key{border-left:12px solid;padding-left:.3rem}.empty{color:#777}.muted{color:#666;font-size:.85rem}
+"""
+
+
+def render_html(data: ReportData) -> str:
+    period = f"dal {_day(data.since) or 'inizio'} al {_day(data.until) or 'oggi'}"
+    companies = [m for m in data.mentions if m["entity_kind"] == "company"]
+    by_entity = Counter(m["entity_name"] for m in data.mentions)
+    by_outlet = Counter(m["site_name"] or m["source"] for m in data.mentions)
+    weekly: dict[str, Counter[str]] = defaultdict(Counter)
+    for m in companies:
+        if isinstance(m["article_date"], (datetime, date)):
+            weekly[m["entity_name"]][m["article_date"].strftime("%G-W%V")] += 1
+    parts = [
+        "<!doctype html><html lang='it'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+        f"<title>Rassegna stampa, {_e(period)}</title><style>{_STYLE}</style></head><body>",
+        "<h1>Rassegna stampa: Imprese Vincenti, INNOVIT e le dodici aziende della missione</h1>",
+        f"<p class='muted'>Periodo {_e(period)} · {len(data.mentions)} menzioni in "
+        f"{len({m['url'] for m in data.mentions})} articoli · generato il {_e(datetime.now().strftime('%d/%m/%Y %H:%M'))}</p>",
+        "<h2>Andamento</h2>",
+        _line_chart(weekly, "Menzioni per settimana, per azienda"),
+        _bar_chart(by_entity.most_common(), "Menzioni per azienda e programma"),
+        _bar_chart(by_outlet.most_common(15), "Copertura per testata (prime 15)"),
+        "<h2>Copertura dei programmi</h2>",
+    ]
+    strength = {"headline": "nel titolo", "lead": "in apertura", "body": "nel testo", "passing": "citazione"}
+    if data.programme:
+        parts.append("<table><thead><tr><th>Programma</th><th>Rilievo</th><th>Data</th><th>Testata</th><th>Articolo</th></tr></thead><tbody>")
+        for row in data.programme:
+            link = _safe_url(row["url"])
+            title = f"<a href='{_e(link)}'>{_e(row['title'])}</a>" if link else _e(row["title"])
+            parts.append(f"<tr><td>{_e(row['programme'])}</td><td>{_e(strength.get(row['strength'], row['strength']))}</td>"
+                         f"<td>{_day(row['article_date'])}</td><td>{_e(row['source'])}</td><td>{title}</td></tr>")
+        parts.append("</tbody></table>")
+    else:
+        parts.append("<p class='empty'>Nessun articolo sui programmi nel periodo.</p>")
+    parts.append("<h2>Menzioni per azienda e programma</h2>")
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for m in data.mentions:
+        grouped[m["entity_name"]].append(m)
+    for name in sorted(grouped):
+        parts.append(f"<h3>{_e(name)} ({len(grouped[name])})</h3><table><thead><tr><th>Data</th><th>Testata</th>"
+                     "<th>Articolo</th><th>Estratto</th></tr></thead><tbody>")
+        for m in grouped[name]:
+            link = _safe_url(m["url"])
+            title = f"<a href='{_e(link)}'>{_e(m['title'])}</a>" if link else _e(m["title"])
+            parts.append(f"<tr><td>{_day(m['article_date'])}</td><td>{_e(m['site_name'] or m['source'])}</td>"
+                         f"<td>{title}</td><td>{_e(m['snippet'])}</td></tr>")
+        parts.append("</tbody></table>")
+    if not grouped:
+        parts.append("<p class='empty'>Nessuna menzione nel periodo.</p>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def _md_cell(value: Any) -> str:
+    text = _day(value) if isinstance(value, (datetime, date)) else str(value or "")
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_md(data: ReportData) -> str:
+    lines = ["# Rassegna stampa", "", "## Menzioni", "", "| data | entità | testata | titolo | estratto | link |",
+             "|---|---|---|---|---|---|"]
+    for m in data.mentions:
+        lines.append("| " + " | ".join(_md_cell(m[k]) for k in ("article_date", "entity_name", "source", "title", "snippet", "url")) + " |")
+    lines += ["", "## Copertura dei programmi", "", "| programma | rilievo | data | testata | titolo | link |", "|---|---|---|---|---|---|"]
+    for row in data.programme:
+        lines.append("| " + " | ".join(_md_cell(row[k]) for k in ("programme", "strength", "article_date", "source", "title", "url")) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def write_report(data: ReportData, fmt: str, out: Path) -> Path:
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}: one of {', '.join(FORMATS)}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "html":
+        out.write_text(render_html(data), "utf-8")
+    elif fmt == "md":
+        out.write_text(render_md(data), "utf-8")
+    elif fmt == "csv":
+        with out.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+            writer.writeheader()
+            writer.writerows({k: m[k] for k in COLUMNS} for m in data.mentions)
+    elif fmt == "xlsx":
+        # xlsxwriter, not DuckDB's excel extension: that one is downloaded at run time, which fails offline.
+        import xlsxwriter
+
+        with xlsxwriter.Workbook(str(out), {"remove_timezone": True}) as book:
+            sheet = book.add_worksheet("Menzioni")
+            dates = book.add_format({"num_format": "dd/mm/yyyy"})
+            sheet.write_row(0, 0, COLUMNS)
+            for r, m in enumerate(data.mentions, start=1):
+                for c, key in enumerate(COLUMNS):
+                    value = m[key]
+                    if isinstance(value, datetime):
+                        sheet.write_datetime(r, c, value, dates)
+                    else:
+                        sheet.write_string(r, c, "" if value is None else str(value))
+    else:
+        # Parquet through DuckDB itself: typed columns, no extra library.
+        with duckdb.connect() as con:
+            con.execute("CREATE TABLE report (" + ", ".join(f"{c} VARCHAR" if c not in ("article_date", "published_at")
+                                                             else f"{c} TIMESTAMP" for c in COLUMNS) + ")")
+            if data.mentions:
+                con.executemany(f"INSERT INTO report VALUES ({', '.join('?' for _ in COLUMNS)})",
+                                [[m[k] for k in COLUMNS] for m in data.mentions])
+            con.execute("COPY report TO ? (FORMAT parquet)", [str(out)])
+    return out

@@ -1,0 +1,108 @@
+"""Reports: every format carries the same rows; the HTML is self-contained, escaped, and renders in Chromium."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import zipfile
+from datetime import date
+
+import duckdb
+import pytest
+
+from conftest import WATCHLIST
+from rassegna.config import load_watchlist
+from rassegna.extract import Article
+from rassegna.matching import Matcher
+from rassegna.pipeline import Processed, match_article
+from rassegna.report import FORMATS, load_report, render_html, write_report
+from warehouse import load
+from warehouse.db import connect
+
+HOSTILE = "Galdi in California <script>document.title='PWNED'</script>"
+ARTICLES = [
+    ("https://news.example.it/1", HOSTILE, "2025-09-18T10:00:00",
+     "Con Imprese Vincenti di Intesa Sanpaolo la Galdi di Postioma porta le sue riempitrici negli Stati Uniti."),
+    ("https://news.example.it/2", "Aton a San Francisco", "2025-09-25T09:00:00",
+     "Aton, la software house di Villorba guidata da Giorgio De Nardi, incontra gli investitori con INNOVIT."),
+    ("https://news.example.it/3", "Vecchia notizia", "2025-06-01T09:00:00",
+     "Il Gruppo Malvestio presenta i nuovi letti ospedalieri alla fiera di Padova, con grande interesse."),
+]
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    from datetime import datetime
+
+    path = tmp_path_factory.mktemp("report") / "r.duckdb"
+    watchlist = load_watchlist(WATCHLIST)
+    matcher = Matcher(watchlist)
+    batch = []
+    for url, title, published, text in ARTICLES:
+        article = Article(url=url, fetched_url=url, title=title, author=None,
+                          published_at=datetime.fromisoformat(published), date_precision="time", language="it",
+                          site_name="Giornale di Prova", description=None, declared_canonical=None, text=text)
+        candidates, relevance = match_article(matcher, title, text)
+        batch.append(Processed(source="giornale", url=url, listed_by="feed", fetched_at="2025-09-26T10:00:00+00:00",
+                               article=article, candidates=candidates, relevance=relevance))
+    with connect(path) as con:
+        load.start_run(con, "r1", None, "s.yaml", str(WATCHLIST), watchlist, 1)
+        load.load_batch(con, "r1", watchlist.version, batch)
+    return path
+
+
+def _data(db, since=None, until=None):
+    with duckdb.connect(str(db), read_only=True) as con:
+        return load_report(con, since, until)
+
+
+def test_the_period_selects_articles_by_date(db):
+    everything = _data(db)
+    september = _data(db, date(2025, 9, 1), date(2025, 9, 30))
+    assert {m["url"] for m in everything.mentions} == {a[0] for a in ARTICLES}
+    assert {m["url"] for m in september.mentions} == {ARTICLES[0][0], ARTICLES[1][0]}
+    assert {r["programme"] for r in september.programme} == {"Imprese Vincenti", "INNOVIT"}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_carries_the_same_rows(db, fmt, tmp_path):
+    data = _data(db)
+    out = write_report(data, fmt, tmp_path / f"report.{fmt}")
+    expected = len(data.mentions)
+    if fmt == "csv":
+        assert len(out.read_text("utf-8").strip().splitlines()) == expected + 1
+    elif fmt == "parquet":
+        with duckdb.connect() as con:
+            assert con.execute("SELECT count(*) FROM read_parquet(?)", [str(out)]).fetchone()[0] == expected
+    elif fmt == "xlsx":
+        with zipfile.ZipFile(out) as book:
+            sheet = book.read("xl/worksheets/sheet1.xml").decode()
+        assert sheet.count("<row ") == expected + 1
+    else:
+        text = out.read_text("utf-8")
+        for m in data.mentions:
+            assert m["url"] in text
+
+
+def test_html_is_self_contained_and_escapes_page_content(db):
+    page = render_html(_data(db))
+    assert "<script" not in page and "&lt;script&gt;" in page
+    for external in ("src=", "<link", "@import", "url("):
+        assert external not in page
+    assert "Rassegna stampa" in page and "Menzioni per settimana" in page and "<svg" in page
+
+
+@pytest.mark.skipif(not shutil.which("chromium"), reason="Debian's chromium is not installed (.ci/run installs it)")
+def test_html_renders_in_headless_chromium(db, tmp_path):
+    out = write_report(_data(db), "html", tmp_path / "report.html")
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'profile'}"]
+    dom = subprocess.run(["chromium", *flags, "--dump-dom", out.as_uri()], capture_output=True, text=True, timeout=120)
+    assert dom.returncode == 0, dom.stderr[-1000:]
+    assert "Rassegna stampa" in dom.stdout and "PWNED" not in dom.stdout.split("</title>")[0]
+    assert dom.stdout.count("<svg") == 3
+    shot = tmp_path / "report.png"
+    subprocess.run(["chromium", *flags, "--window-size=1000,1400", f"--screenshot={shot}", out.as_uri()],
+                   capture_output=True, timeout=120, check=True)
+    assert shot.stat().st_size > 10_000  # a page was painted, not a blank

@@ -1,0 +1,25 @@
+-- Report rows: every accepted mention in articles published (or, undated, fetched) in the period.
+with period as (
+    select getvariable('report_since')::timestamp as since, getvariable('report_until')::timestamp as until
+),
+
+dated as (
+    select
+        m.entity_name,
+        m.entity_kind,
+        coalesce(a.published_at, a.fetched_at) as article_date,
+        a.published_at,
+        a.source,
+        a.site_name,
+        a.title,
+        m.snippet,
+        a.url
+    from mentions m
+    join articles a using (article_id)
+)
+
+select dated.*
+from dated, period
+where (period.since is null or article_date >= period.since)
+  and (period.until is null or article_date < period.until + interval 1 day)
+order by entity_name, article_date desc, source
