@@ -25,7 +25,7 @@ from prefect.utilities.annotations import quote
 from rassegna.config import DEFAULT_DB as DEFAULT_DB_PATH
 from rassegna.config import DEFAULT_SOURCES, DEFAULT_WATCHLIST, SourcesConfig, Watchlist, load_sources, load_watchlist
 from rassegna.funnel import Funnel
-from rassegna.summary import run_markdown
+from rassegna.summary import notification_text, run_markdown
 from rassegna.pipeline import Processed, batched, process_pages, worker_pool
 from spiders.crawl import CrawlProcess
 from spiders.output import follow_pages, iter_events, new_validators, read_outcomes, write_crawl_inputs
@@ -147,6 +147,20 @@ def publish_run_artifacts(db: str, summary: RunSummary) -> None:
                           key="new-mentions", description="Mentions stored by this run, with links")
 
 
+@task(name="notify-new-mentions", retries=3, retry_delay_seconds=[5, 30, 120], cache_policy=NO_CACHE)
+def notify_new_mentions(block: str, db: str, summary: RunSummary) -> None:
+    """Send the new mentions through a Prefect notification block ("block-type/name")."""
+    from prefect.blocks.core import Block
+
+    with connect(db, migrated=True) as con:
+        mentions = load.new_mentions(con, summary.run_id)
+    notifier = Block.load(block)
+    notifier.notify(  # type: ignore[attr-defined]
+        body=notification_text(summary.run_id, summary.mentions_per_entity, mentions),
+        subject=f"Rassegna: {summary.mentions_new} new mentions",
+    )
+
+
 @task(name="publish-analysts-copy", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def publish_analysts_copy(db: str) -> str:
     return str(publish(db))
@@ -187,8 +201,13 @@ def monitor(
     crawl_timeout_s: float = 3 * 3600,
     lock_timeout_s: float = 600,
     db_wait_s: float = 60,
+    notify_block: str | None = None,
 ) -> RunSummary:
-    """One monitoring run over every enabled source, stored in the warehouse `db`."""
+    """One monitoring run over every enabled source, stored in the warehouse `db`.
+
+    `notify_block` names a Prefect notification block ("custom-webhook/rassegna-alerts",
+    "slack-webhook/press-desk"...) that is told about new mentions; off by default.
+    """
     logger = get_run_logger()
     sources, watchlist = read_config(sources_file, watchlist_file)
     run_id = new_run_id()
@@ -227,6 +246,8 @@ def monitor(
             summary.status = "completed-with-failures" if summary.failed_sources else "completed"
             summary = close_run(db, summary)
             publish_run_artifacts(db, summary)
+            if notify_block and summary.mentions_new:
+                notify_new_mentions(notify_block, db, summary)
             if is_local_path(db):
                 summary.analysts_db = publish_analysts_copy(db)
         except BaseException as exc:

@@ -10,6 +10,17 @@ def _cell(value: object) -> str:
     return str(value if value is not None else "").replace("|", "\\|").replace("\n", " ")
 
 
+def notification_text(run_id: str, per_entity: dict[str, int], mentions: list[dict[str, Any]], limit: int = 20) -> str:
+    """Plain text for a notification: counts per entity, then the newest mentions with links."""
+    counts = ", ".join(f"{name} {count}" for name, count in per_entity.items() if count)
+    lines = [f"Rassegna run {run_id}: {sum(per_entity.values())} new mentions ({counts})", ""]
+    for m in mentions[:limit]:
+        lines.append(f"- {m['entity_name']}: {m['title']} ({m['source']}) {m['url']}")
+    if len(mentions) > limit:
+        lines.append(f"... and {len(mentions) - limit} more in the run's new-mentions artifact")
+    return "\n".join(lines)
+
+
 def run_markdown(run_id: str, status: str, counts: dict[str, int], per_entity: dict[str, int],
                  sources: list[dict[str, Any]]) -> str:
     lines = [
