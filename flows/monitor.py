@@ -112,7 +112,7 @@ def finish_crawl(crawl: CrawlProcess) -> str | None:
 
 @task(name="extract-and-match", cache_policy=NO_CACHE)
 def extract_and_match(pages: tuple[dict[str, Any], ...], pool: Any) -> list[Processed]:
-    return list(process_pages(pages, pool, None))
+    return process_pages(pages, pool)
 
 
 @task(name="load-batch", retries=3, retry_delay_seconds=[1, 5, 15], cache_policy=NO_CACHE)

@@ -132,6 +132,17 @@ def _run_and_report(sources: Path, watchlist: Path, db: Path, verbose: bool) -> 
     _print_summary(summary)
 
 
+def _analysts_db(db: Path) -> Path:
+    """The analysts' published copy of `db` (or `db` itself before any copy exists); exit 2 if neither."""
+    from warehouse.publish import published_path
+
+    target = published_path(db) if published_path(db).exists() else db
+    if not target.exists():
+        err.print(f"[red]{db}: no such database[/] (run `rassegna run` or `rassegna demo` first)")
+        raise typer.Exit(2)
+    return target
+
+
 def _config_error(exc: ConfigError) -> None:
     err.print(f"[red]configuration error[/]\n{exc}")
     raise typer.Exit(2)
@@ -217,12 +228,7 @@ def schema(db: DbOpt = DEFAULT_DB) -> None:
     Example: rassegna schema --db data/rassegna.duckdb
     """
     from warehouse.db import connect, describe
-    from warehouse.publish import published_path
-
-    target = published_path(db) if published_path(db).exists() else db
-    if not target.exists():
-        err.print(f"[red]{db}: no such database[/] (run `rassegna run` or `rassegna demo` first)")
-        raise typer.Exit(2)
+    target = _analysts_db(db)
     with connect(target, read_only=True) as con:
         described = describe(con)
     console.print(f"[dim]{target}[/]")
@@ -249,7 +255,6 @@ def report(
 
     from rassegna.report import FORMATS, load_report, write_report
     from warehouse.db import connect
-    from warehouse.publish import published_path
 
     if fmt not in FORMATS:
         err.print(f"[red]--format must be one of {', '.join(FORMATS)}[/]")
@@ -260,10 +265,7 @@ def report(
     except ValueError as exc:
         err.print(f"[red]--since/--until: {exc}[/] (use YYYY-MM-DD)")
         raise typer.Exit(2) from None
-    target = published_path(db) if published_path(db).exists() else db
-    if not target.exists():
-        err.print(f"[red]{db}: no such database[/] (run `rassegna run` or `rassegna demo` first)")
-        raise typer.Exit(2)
+    target = _analysts_db(db)
     with connect(target, read_only=True) as con:
         data = load_report(con, first, last)
     path = write_report(data, fmt, out or Path("reports") / f"rassegna.{fmt}")
@@ -282,12 +284,7 @@ def sql(
     import os
     import shutil
 
-    from warehouse.publish import published_path
-
-    target = published_path(db) if published_path(db).exists() else db
-    if not target.exists():
-        err.print(f"[red]{db}: no such database[/] (run `rassegna run` or `rassegna demo` first)")
-        raise typer.Exit(2)
+    target = _analysts_db(db)
     shell = Path(sys.executable).parent / "duckdb"
     shell_path = str(shell) if shell.exists() else shutil.which("duckdb")
     if not shell_path:

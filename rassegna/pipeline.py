@@ -111,15 +111,9 @@ def worker_pool(watchlist: Watchlist, workers: int) -> Executor:
     )
 
 
-def process_pages(pages: Iterable[dict[str, Any]], pool: Executor | None, matcher: Matcher | None) -> Iterator[Processed]:
-    """Process pages in order, in the pool if given, else in this process with ``matcher``."""
-    if pool is not None:
-        yield from pool.map(_process_in_worker, pages, chunksize=16)
-        return
-    if matcher is None:
-        raise ValueError("process_pages needs a pool or a matcher")
-    for page in pages:
-        yield process_page(page, matcher)
+def process_pages(pages: Iterable[dict[str, Any]], pool: Executor) -> list[Processed]:
+    """Process crawled page records in the pool, in order."""
+    return list(pool.map(_process_in_worker, pages, chunksize=16))
 
 
 def batched(items: Iterable[Any], size: int) -> Iterator[tuple[Any, ...]]:

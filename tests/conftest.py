@@ -39,6 +39,28 @@ def expected() -> list[dict[str, Any]]:
     return json.loads((SITE / "expected.json").read_text("utf-8"))
 
 
+def store_articles(db: Path, watchlist, articles, site_name: str | None = None) -> None:
+    """Store (url, title, text, published_at or None) articles through the real matcher and loader."""
+    from rassegna.extract import Article
+    from rassegna.matching import Matcher
+    from rassegna.pipeline import Processed, match_article
+    from warehouse import load
+    from warehouse.db import connect
+
+    matcher = Matcher(watchlist)
+    batch = []
+    for url, title, text, published_at in articles:
+        article = Article(url=url, fetched_url=url, title=title, author=None, published_at=published_at,
+                          date_precision="time" if published_at else None, language="it", site_name=site_name,
+                          description=None, declared_canonical=None, text=text)
+        candidates, relevance = match_article(matcher, title, text)
+        batch.append(Processed(source="giornale", url=url, listed_by="feed", fetched_at="2025-09-26T10:00:00+00:00",
+                               article=article, candidates=candidates, relevance=relevance))
+    with connect(db) as con:
+        load.start_run(con, "r1", None, "sources.yaml", str(WATCHLIST), watchlist, 1)
+        load.load_batch(con, "r1", watchlist.version, batch)
+
+
 def write_sources(sites: DemoSites, folder: Path, template: Path = SITE / "sources.template.yaml") -> Path:
     path = folder / "sources.yaml"
     path.write_text(render_template(template.read_text("utf-8"), sites.bases), "utf-8")

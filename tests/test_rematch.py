@@ -5,11 +5,10 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from conftest import WATCHLIST
+from conftest import WATCHLIST, store_articles
 from rassegna.config import load_watchlist
-from rassegna.extract import Article
 from rassegna.matching import Matcher
-from rassegna.pipeline import Processed, match_article
+from rassegna.pipeline import match_article
 from warehouse import load
 from warehouse.db import connect
 
@@ -24,18 +23,7 @@ TEXTS = {
 
 
 def _store(db, watchlist):
-    matcher = Matcher(watchlist)
-    batch = []
-    for url, (title, text) in TEXTS.items():
-        article = Article(url=url, fetched_url=url, title=title, author=None, published_at=None,
-                          date_precision=None, language="it", site_name=None, description=None,
-                          declared_canonical=None, text=text)
-        candidates, relevance = match_article(matcher, title, text)
-        batch.append(Processed(source="s", url=url, listed_by="feed", fetched_at="2025-09-20T10:00:00+00:00",
-                               article=article, candidates=candidates, relevance=relevance))
-    with connect(db) as con:
-        load.start_run(con, "r1", None, "sources.yaml", str(WATCHLIST), watchlist, 1)
-        load.load_batch(con, "r1", watchlist.version, batch)
+    store_articles(db, watchlist, [(url, title, text, None) for url, (title, text) in TEXTS.items()])
 
 
 def test_rematch_replaces_mentions_with_the_new_watchlist(tmp_path):

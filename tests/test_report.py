@@ -5,19 +5,14 @@ from __future__ import annotations
 import shutil
 import subprocess
 import zipfile
-from datetime import date
+from datetime import date, datetime
 
 import duckdb
 import pytest
 
-from conftest import WATCHLIST
+from conftest import WATCHLIST, store_articles
 from rassegna.config import load_watchlist
-from rassegna.extract import Article
-from rassegna.matching import Matcher
-from rassegna.pipeline import Processed, match_article
 from rassegna.report import FORMATS, load_report, render_html, write_report
-from warehouse import load
-from warehouse.db import connect
 
 HOSTILE = "Galdi in California <script>document.title='PWNED'</script>"
 ARTICLES = [
@@ -32,22 +27,10 @@ ARTICLES = [
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
-    from datetime import datetime
-
     path = tmp_path_factory.mktemp("report") / "r.duckdb"
-    watchlist = load_watchlist(WATCHLIST)
-    matcher = Matcher(watchlist)
-    batch = []
-    for url, title, published, text in ARTICLES:
-        article = Article(url=url, fetched_url=url, title=title, author=None,
-                          published_at=datetime.fromisoformat(published), date_precision="time", language="it",
-                          site_name="Giornale di Prova", description=None, declared_canonical=None, text=text)
-        candidates, relevance = match_article(matcher, title, text)
-        batch.append(Processed(source="giornale", url=url, listed_by="feed", fetched_at="2025-09-26T10:00:00+00:00",
-                               article=article, candidates=candidates, relevance=relevance))
-    with connect(path) as con:
-        load.start_run(con, "r1", None, "s.yaml", str(WATCHLIST), watchlist, 1)
-        load.load_batch(con, "r1", watchlist.version, batch)
+    store_articles(path, load_watchlist(WATCHLIST),
+                   [(url, title, text, datetime.fromisoformat(published)) for url, title, published, text in ARTICLES],
+                   site_name="Giornale di Prova")
     return path
 
 
