@@ -28,7 +28,7 @@ from rassegna.funnel import Funnel
 from rassegna.summary import notification_text, run_markdown
 from rassegna.pipeline import Processed, batched, process_pages, worker_pool
 from spiders.crawl import CrawlProcess
-from spiders.output import follow_pages, iter_events, new_validators, read_outcomes, write_crawl_inputs
+from spiders.output import follow_pages, iter_events, iter_listings, new_validators, read_outcomes, write_crawl_inputs
 from warehouse import load
 from warehouse.db import DatabaseBusy, connect, is_local_path
 from warehouse.lock import writer_lock
@@ -128,6 +128,7 @@ def record_sources(
 ) -> None:
     with connect(db, migrated=True) as con:
         load.record_page_events(con, run_id, [*iter_events(crawl_dir), *skipped_pages])
+        load.record_discovery(con, run_id, iter_listings(crawl_dir))
         load.record_source_runs(con, run_id, outcomes)
         load.record_source_validators(con, validators)
 

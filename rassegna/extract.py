@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 import re
 from urllib.parse import urlsplit
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -54,6 +54,10 @@ class Article:
     description: str | None
     declared_canonical: str | None
     text: str
+    date_signal: str | None = None
+    date_candidates: list[dict[str, str]] = field(default_factory=list)
+    date_conflict: bool = False
+    teaser: bool = False
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)

@@ -26,14 +26,16 @@ class Processed:
     """One fetched page after extraction: an article with candidates, or the reason it is none."""
 
     source: str
-    url: str
+    url: str  # as fetched, after redirects
     listed_by: str
     fetched_at: str
     listed_date: str | None = None
+    listed_url: str | None = None  # as the feed, sitemap or link gave it, before redirects
     encoding: str | None = None
     article: Article | None = None
     candidates: list[Candidate] = field(default_factory=list)
     relevance: list[Relevance] = field(default_factory=list)
+    fingerprint: int | None = None  # near-duplicate hash of the text (rassegna.stories)
     skip_reason: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -53,6 +55,7 @@ def process_page(page: dict[str, Any], matcher: Matcher) -> Processed:
         listed_by=page.get("listed_by", ""),
         fetched_at=page.get("fetched_at", ""),
         listed_date=page.get("listed_date"),
+        listed_url=page["url"],
         encoding=page.get("encoding"),
     )
     try:

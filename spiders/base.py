@@ -104,6 +104,9 @@ class SourceSpider(scrapy.Spider):
         self.max_pages = max_pages
         self.pages_requested = 0
         self.seen: set[str] = set()
+        # Every URL this source listed, fetched or not, with the channel that listed it:
+        # written beside the pages (see pipelines/write_jsonl.py) for the discovery table.
+        self.listings: list[dict[str, str]] = []
 
     # Feeds and sitemaps are asked "changed since last run?"; a site's start page is not.
     conditional = True
@@ -147,6 +150,7 @@ class SourceSpider(scrapy.Spider):
         if listed.url in self.seen:
             return None
         self.seen.add(listed.url)
+        self.listings.append({"url": listed.url, "channel": listed_by, "query": meta.get("query") or ""})
         self.crawler.stats.inc_value("rassegna/listed")
         known = _known_urls(self.settings.get("RASSEGNA_KNOWN_URLS", ""))
         if known and (listed.url in known or canonical_url(listed.url) in known):

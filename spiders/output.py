@@ -58,6 +58,23 @@ def iter_events(out_dir: Path) -> Iterator[dict[str, Any]]:
                    "detail": r.get("detail"), "at": r.get("fetched_at") or None}
 
 
+def iter_listings(out_dir: Path) -> Iterator[dict[str, str]]:
+    """(source, channel, query, url) of every URL a source listed, fetched or not.
+
+    A source whose crawl was killed wrote no listings file: its fetched pages
+    still say which channel listed them.
+    """
+    written = set()
+    for path in sorted(Path(out_dir).glob("*.listed.json")):
+        source = path.name[: -len(".listed.json")]
+        written.add(source)
+        for line in path.read_text("utf-8").splitlines():
+            yield {"source": source, **json.loads(line)}
+    for r in _records(out_dir):
+        if r["source"] not in written and r["outcome"] == "page" and not r.get("entry"):
+            yield {"source": r["source"], "channel": r["listed_by"], "query": r.get("query") or "", "url": r["url"]}
+
+
 def write_crawl_inputs(out_dir: Path, known: Iterable[str], validators: dict[str, dict[str, Any]]) -> None:
     """What the crawl should know before it starts (read by spiders/base.py)."""
     from spiders.crawl import KNOWN_URLS, VALIDATORS

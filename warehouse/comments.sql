@@ -120,3 +120,39 @@ COMMENT ON COLUMN source_state.url IS 'The feed or sitemap URL the validators be
 COMMENT ON COLUMN source_state.etag IS 'ETag it last answered with.';
 COMMENT ON COLUMN source_state.last_modified IS 'Last-Modified it last answered with.';
 COMMENT ON COLUMN source_state.updated_at IS 'When they were recorded (UTC).';
+
+COMMENT ON COLUMN article.date_signal IS 'Where published_at came from: jsonld, meta, listed (feed or sitemap), url or htmldate.';
+COMMENT ON COLUMN article.date_candidates IS 'JSON list of every date found, each {signal, value, precision}.';
+COMMENT ON COLUMN article.date_conflict IS 'True when the date candidates disagree by more than a day: check the date.';
+COMMENT ON COLUMN article.teaser IS 'True when the page showed only a paywall teaser, not the whole article.';
+COMMENT ON COLUMN article.fingerprint IS 'SimHash of the text (64 bits, signed): near-duplicates differ in few bits.';
+COMMENT ON COLUMN article.story_id IS 'Story (group of near-duplicate articles, e.g. one press release on many outlets) it belongs to.';
+
+COMMENT ON TABLE article_url IS 'Every URL an article was reached under (listed, fetched, canonical): none is fetched again.';
+COMMENT ON COLUMN article_url.url IS 'A URL of the article.';
+COMMENT ON COLUMN article_url.article_id IS 'The article (see articles).';
+
+COMMENT ON TABLE discovery IS 'Every URL each channel listed, fetched or not (use the article_channels view).';
+COMMENT ON COLUMN discovery.source IS 'Source name from the sources file.';
+COMMENT ON COLUMN discovery.channel IS 'How the source listed it: feed, sitemap, crawl (a link on the site) or search (a search query).';
+COMMENT ON COLUMN discovery.query IS 'The search query that found it; empty for other channels.';
+COMMENT ON COLUMN discovery.url IS 'The URL as listed.';
+COMMENT ON COLUMN discovery.first_run_id IS 'First run in which the channel listed it.';
+COMMENT ON COLUMN discovery.last_run_id IS 'Latest run in which the channel listed it.';
+COMMENT ON COLUMN discovery.times_listed IS 'Runs in which the channel listed it.';
+
+COMMENT ON VIEW article_channels IS 'One row per article and channel that listed it: what each feed, sitemap, crawl or search query found.';
+COMMENT ON COLUMN article_channels.query IS 'The search query that found it; NULL for feeds, sitemaps and crawls.';
+COMMENT ON COLUMN articles.story_id IS 'Story (group of near-duplicates) it belongs to: see the stories view.';
+
+COMMENT ON VIEW stories IS 'One row per story: near-duplicate articles (one release on several outlets) counted once, with every outlet.';
+COMMENT ON COLUMN stories.story_id IS 'Story id (the id of one of its articles); join articles on story_id.';
+COMMENT ON COLUMN stories.title IS 'Headline of its earliest article.';
+COMMENT ON COLUMN stories.first_url IS 'URL of its earliest article.';
+COMMENT ON COLUMN stories.first_outlet IS 'Outlet (site name, else source) of its earliest article.';
+COMMENT ON COLUMN stories.articles IS 'Articles in the story.';
+COMMENT ON COLUMN stories.outlets IS 'Distinct outlets that ran it.';
+COMMENT ON COLUMN stories.outlet_names IS 'List of those outlets.';
+COMMENT ON COLUMN stories.first_published_at IS 'Earliest publication date among its articles (UTC).';
+COMMENT ON COLUMN stories.last_published_at IS 'Latest publication date among its articles (UTC).';
+COMMENT ON COLUMN stories.entities IS 'Watched entities with accepted mentions in any of its articles.';

@@ -50,7 +50,8 @@ ARTICLE_COLUMNS = {
     "title": "VARCHAR", "author": "VARCHAR", "published_at": "TIMESTAMP", "date_precision": "VARCHAR",
     "language": "VARCHAR", "site_name": "VARCHAR", "description": "VARCHAR", "listed_by": "VARCHAR",
     "listed_date": "VARCHAR", "encoding": "VARCHAR", "text": "VARCHAR", "fetched_at": "TIMESTAMP",
-    "first_run_id": "VARCHAR",
+    "first_run_id": "VARCHAR", "date_signal": "VARCHAR", "date_candidates": "JSON", "date_conflict": "BOOLEAN",
+    "teaser": "BOOLEAN", "fingerprint": "BIGINT", "story_id": "VARCHAR",
 }
 MENTION_COLUMNS = {
     "article_id": "VARCHAR", "entity_id": "VARCHAR", "start_char": "INTEGER", "end_char": "INTEGER",
@@ -61,6 +62,11 @@ MENTION_COLUMNS = {
 RELEVANCE_COLUMNS = {
     "article_id": "VARCHAR", "entity_id": "VARCHAR", "strength": "VARCHAR", "mentions": "INTEGER",
     "in_title": "BOOLEAN", "watchlist_version": "VARCHAR",
+}
+URL_COLUMNS = {"url": "VARCHAR", "article_id": "VARCHAR"}
+DISCOVERY_COLUMNS = {
+    "source": "VARCHAR", "channel": "VARCHAR", "query": "VARCHAR", "url": "VARCHAR",
+    "first_run_id": "VARCHAR", "last_run_id": "VARCHAR",
 }
 PAGE_EVENT_COLUMNS = {
     "run_id": "VARCHAR", "source": "VARCHAR", "url": "VARCHAR", "outcome": "VARCHAR",
@@ -171,9 +177,14 @@ def load_batch(
         # attempt committed): both count as this run's new articles; only the first are written.
         new = [p for url, p in articles.items() if stored_by.get(url, run_id) == run_id]
         to_write = [p for url, p in articles.items() if url not in stored_by]
+        # Every URL a page was reached under, for stored articles too: a new tracking
+        # link to a known article is then skipped next time.
+        bulk_insert(con, "article_url", URL_COLUMNS, url_rows(batch))
         if not new:
             return result
-        bulk_insert(con, "article", ARTICLE_COLUMNS, (_article_row(p, run_id) for p in to_write))
+        stories = assign_stories(con, to_write)
+        bulk_insert(con, "article", ARTICLE_COLUMNS,
+                    (_article_row(p, run_id, stories[article_id(p.article.url)]) for p in to_write if p.article))
         bulk_insert(con, "mention_candidate", MENTION_COLUMNS, candidate_rows(to_write, watchlist_version, run_id))
         bulk_insert(con, "article_programme", RELEVANCE_COLUMNS, relevance_rows(to_write, watchlist_version))
     for p in new:
@@ -183,6 +194,20 @@ def load_batch(
         result.articles_new += 1
         result.mentions_new += accepted
     return result
+
+
+def assign_stories(con: duckdb.DuckDBPyConnection, batch: Sequence[Processed]) -> dict[str, str]:
+    """article_id -> story_id for articles about to be stored."""
+    return {article_id(p.article.url): article_id(p.article.url) for p in batch if p.article is not None}
+
+
+def url_rows(batch: Iterable[Processed]) -> Iterator[tuple[str, str]]:
+    for p in batch:
+        if p.article is not None:
+            aid = article_id(p.article.url)
+            for url in dict.fromkeys((p.article.url, p.article.fetched_url, p.url, p.listed_url)):
+                if url:
+                    yield url, aid
 
 
 def candidate_tuples(aid: str, candidates: Iterable[Candidate], watchlist_version: str, run_id: str) -> list[tuple[Any, ...]]:
@@ -211,7 +236,7 @@ def relevance_rows(batch: Iterable[Processed], watchlist_version: str) -> Iterat
             yield from relevance_tuples(article_id(p.article.url), p.relevance, watchlist_version)
 
 
-def _article_row(p: Processed, run_id: str) -> tuple[Any, ...]:
+def _article_row(p: Processed, run_id: str, story_id: str) -> tuple[Any, ...]:
     a = p.article
     if a is None:
         raise ValueError(f"{p.url}: no article to store")
@@ -219,7 +244,8 @@ def _article_row(p: Processed, run_id: str) -> tuple[Any, ...]:
     return (
         article_id(a.url), a.url, p.source, a.fetched_url, a.title, a.author, a.published_at,
         a.date_precision, a.language, a.site_name, a.description, p.listed_by, p.listed_date,
-        p.encoding, a.text, fetched_at, run_id,
+        p.encoding, a.text, fetched_at, run_id, a.date_signal, a.date_candidates, a.date_conflict,
+        a.teaser, p.fingerprint, story_id,
     )
 
 
@@ -233,9 +259,26 @@ def record_page_events(con: duckdb.DuckDBPyConnection, run_id: str, events: Iter
 
 
 def known_urls(con: duckdb.DuckDBPyConnection) -> Iterator[str]:
-    """Every URL under which a stored article is known: canonical and as fetched."""
-    for (url,) in con.execute("SELECT url FROM article UNION SELECT fetched_url FROM article").fetchall():
+    """Every URL under which a stored article is known: as listed, as fetched, canonical."""
+    for (url,) in con.execute("SELECT url FROM article_url").fetchall():
         yield url
+
+
+def record_discovery(con: duckdb.DuckDBPyConnection, run_id: str, listings: Iterable[dict[str, str]]) -> None:
+    """Remember which channel listed which URL: first and last run, and how many runs listed it."""
+    unique = {(r["source"], r["channel"], r.get("query") or "", r["url"]) for r in listings}
+    with transaction(con):
+        con.execute("CREATE OR REPLACE TEMP TABLE listed_now AS SELECT * FROM discovery LIMIT 0")
+        bulk_insert(con, "listed_now", DISCOVERY_COLUMNS,
+                    ((*key, run_id, run_id) for key in sorted(unique)), skip_existing=False)
+        # A retried task must not count a run twice: only a run not yet recorded adds one.
+        con.execute(
+            "INSERT INTO discovery SELECT source, channel, query, url, first_run_id, last_run_id, 1 FROM listed_now"
+            " ON CONFLICT DO UPDATE SET times_listed = discovery.times_listed"
+            " + CASE WHEN discovery.last_run_id = excluded.last_run_id THEN 0 ELSE 1 END,"
+            " last_run_id = excluded.last_run_id"
+        )
+        con.execute("DROP TABLE listed_now")
 
 
 def source_validators(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str | None]]:

@@ -2,8 +2,9 @@
 
 The crawl runs in its own process; these files are its whole answer to the
 flow: `<source>.jsonl` (one PageItem per line, flushed as it goes, so a killed
-crawl keeps what it fetched) and `<source>.outcome.json` (written last, by
-rename, so it is either complete or absent).
+crawl keeps what it fetched), and, written last by rename so each is either
+complete or absent, `<source>.listed.json` (every URL the source listed, one
+JSON object per line, with its channel) and `<source>.outcome.json` (the tally).
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ class WriteJsonLinesPipeline:
     def close_spider(self, spider: Spider) -> None:
         if self.file is not None:
             self.file.close()
+        self._write_listings(spider)
         stats = self.crawler.stats
         outcome = {
             "source": spider.name,
@@ -77,7 +79,16 @@ class WriteJsonLinesPipeline:
             "errors": stats.get_value("spider_exceptions/count", 0) + stats.get_value("log_count/ERROR", 0),
             "finish_reason": stats.get_value("finish_reason"),
         }
-        final = self.out_dir / f"{spider.name}.outcome.json"
-        tmp = final.with_suffix(".tmp")
-        tmp.write_text(json.dumps(outcome, indent=1), encoding="utf-8")
-        os.replace(tmp, final)
+        _write_atomically(self.out_dir / f"{spider.name}.outcome.json", json.dumps(outcome, indent=1))
+
+    def _write_listings(self, spider: Spider) -> None:
+        listings = getattr(spider, "listings", [])
+        lines = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in listings)
+        _write_atomically(self.out_dir / f"{spider.name}.listed.json", lines)
+
+
+def _write_atomically(final: Path, text: str) -> None:
+    # Written whole, by rename: a reader finds the file complete or absent.
+    tmp = final.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, final)

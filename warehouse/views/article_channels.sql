@@ -1,0 +1,39 @@
+-- One row per article and channel that listed it: a feed, a sitemap, a site crawl or a
+-- search query. An article found by three channels has three rows.
+with discovery as (
+    select * from main.discovery
+),
+
+article_url as (
+    select * from main.article_url
+),
+
+article as (
+    select article_id, title, published_at from main.article
+),
+
+found as (
+    select distinct
+        article_url.article_id,
+        discovery.source,
+        discovery.channel,
+        nullif(discovery.query, '') as query,
+        discovery.first_run_id,
+        discovery.last_run_id,
+        discovery.times_listed
+    from discovery
+    join article_url using (url)
+)
+
+select
+    found.article_id,
+    article.title,
+    article.published_at,
+    found.source,
+    found.channel,
+    found.query,
+    found.first_run_id,
+    found.last_run_id,
+    found.times_listed
+from found
+join article using (article_id)
