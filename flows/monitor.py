@@ -96,9 +96,9 @@ def prepare_crawl(db: str, out_dir: Path) -> None:
 
 
 @task(name="start-crawl", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
-def start_crawl(sources_file: Path, out_dir: Path, budget_s: float) -> CrawlProcess:
+def start_crawl(sources_file: Path, out_dir: Path, budget_s: float, watchlist_file: Path | None = None) -> CrawlProcess:
     """Start the spiders in a child process (see spiders/crawl.py for why a child)."""
-    return CrawlProcess(sources_file, out_dir, budget_s)
+    return CrawlProcess(sources_file, out_dir, budget_s, watchlist_file)
 
 
 @task(name="finish-crawl", cache_policy=NO_CACHE)
@@ -224,7 +224,7 @@ def monitor(
         try:
             logger.info("crawling %d sources", len(sources.enabled_sources), **_progress("crawl", 0))
             prepare_crawl(db, crawl_dir)
-            crawl = start_crawl(sources_file, crawl_dir, crawl_timeout_s)
+            crawl = start_crawl(sources_file, crawl_dir, crawl_timeout_s, watchlist_file)
             funnel = Funnel()
             with worker_pool(watchlist, workers) as pool:
                 pending = None

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from rassegna.queries import QueryError, gdelt_queries, parse_query
+
 SLUG = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 
 # Where a checkout keeps its configuration and its warehouse, relative to the working directory.
@@ -61,14 +63,37 @@ class CrawlSettings(_Strict):
     max_pages_per_source: int = Field(1000, ge=1)
 
 
+# Search engines that list articles for a query; `url` is the engine's endpoint.
+DISCOVERY_ENDPOINTS = {
+    "google_news": "https://news.google.com/rss/search",
+    "bing_news": "https://www.bing.com/news/search",
+    "gdelt": "https://api.gdeltproject.org/api/v2/doc/doc",
+}
+GDELT_LANGUAGES = ("italian", "english")
+
+
 class Source(_Strict):
     name: Annotated[str, Field(pattern=SLUG)]
-    kind: Literal["feed", "sitemap", "site"]
+    kind: Literal["feed", "sitemap", "site", "google_news", "bing_news", "gdelt"]
     url: str
     max_depth: int = Field(1, ge=0, le=10, description="site crawls only: link hops from url")
     allow: list[str] = Field(default_factory=list, description="site crawls: URL regexes to follow")
     deny: list[str] = Field(default_factory=list, description="site crawls: URL regexes to skip")
+    queries: list[Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=list, description="discovery kinds: searches to run, instead of those built from the watchlist"
+    )
+    languages: list[Annotated[str, Field(pattern=r"^[a-z]+$")]] = Field(
+        default_factory=list, description="gdelt only: sourcelang values searched; empty means GDELT_LANGUAGES"
+    )
     enabled: bool = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_endpoint(cls, data: Any) -> Any:
+        # A search engine has one public endpoint: naming it in every entry is noise.
+        if isinstance(data, dict) and "url" not in data and data.get("kind") in DISCOVERY_ENDPOINTS:
+            return {**data, "url": DISCOVERY_ENDPOINTS[data["kind"]]}
+        return data
 
     @field_validator("url")
     @classmethod
@@ -81,10 +106,26 @@ class Source(_Strict):
         return [_regex(v) for v in values]
 
     @model_validator(mode="after")
-    def _site_only_fields(self) -> Source:
+    def _kind_only_fields(self) -> Source:
         if self.kind != "site" and (self.allow or self.deny or "max_depth" in self.model_fields_set):
             raise ValueError("max_depth, allow and deny apply to kind 'site' only")
+        if self.kind not in DISCOVERY_ENDPOINTS and "queries" in self.model_fields_set:
+            raise ValueError(f"queries apply to kinds {', '.join(DISCOVERY_ENDPOINTS)} only")
+        if self.kind != "gdelt" and "languages" in self.model_fields_set:
+            raise ValueError("languages apply to kind 'gdelt' only")
+        if "languages" in self.model_fields_set and not self.languages:
+            raise ValueError("languages: leave it out for the default, or name at least one language")
+        for index, query in enumerate(self.queries):
+            try:
+                # Read now, so a typo in a query fails at load and not mid-crawl.
+                gdelt_queries(query) if self.kind == "gdelt" else parse_query(query)
+            except QueryError as exc:
+                raise ValueError(f"queries[{index}]: {exc}") from None
         return self
+
+    @property
+    def discovery(self) -> bool:
+        return self.kind in DISCOVERY_ENDPOINTS
 
 
 class SourcesConfig(_Strict):

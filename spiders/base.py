@@ -188,6 +188,7 @@ class SourceSpider(scrapy.Spider):
             listed_title=meta.get("listed_title"),
             entry=bool(meta.get("entry")),
             fetched_at=now_iso(),
+            query=meta.get("query"),
         )
         mime = content_type.split(";")[0].strip().lower()
         if mime not in HTML_TYPES or not isinstance(response, TextResponse):
@@ -206,6 +207,7 @@ class SourceSpider(scrapy.Spider):
             status=response.status,
             entry=bool(response.meta.get("entry")),
             fetched_at=now_iso(),
+            query=response.meta.get("query"),
         )
 
     def on_error(self, failure: Failure) -> Iterator[PageItem]:
@@ -221,4 +223,5 @@ class SourceSpider(scrapy.Spider):
             detail=detail,
             entry=bool(request.meta.get("entry")),
             fetched_at=now_iso(),
+            query=request.meta.get("query"),
         )

@@ -1,4 +1,4 @@
-"""Run the spiders for a sources file: `python -m spiders.crawl SOURCES OUT_DIR [--only NAME...]`.
+"""Run the spiders for a sources file: `python -m spiders.crawl SOURCES OUT_DIR [--only NAME...] [--watchlist PATH]`.
 
 The flow calls this in a child process. Twisted's reactor cannot be restarted
 in a process, so a crawl per child lets one Python process run the monitor
@@ -15,13 +15,16 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from rassegna.config import ConfigError, SourcesConfig, load_sources
+from rassegna.config import ConfigError, SourcesConfig, Watchlist, load_sources, load_watchlist
 from rassegna.lifecycle import exit_with_parent
+from rassegna.queries import discovery_queries
 from spiders import settings as default_settings
+from spiders.discovery import BingNewsSpider, GdeltSpider, GoogleNewsSpider
 from spiders.feed import FeedSpider
 from spiders.site import SiteSpider
 from spiders.sitemap import SitemapSpider
@@ -29,7 +32,18 @@ from spiders.sitemap import SitemapSpider
 KNOWN_URLS = "known-urls.txt"
 VALIDATORS = "validators.json"
 
-SPIDERS = {"feed": FeedSpider, "sitemap": SitemapSpider, "site": SiteSpider}
+SPIDERS = {
+    "feed": FeedSpider, "sitemap": SitemapSpider, "site": SiteSpider,
+    "google_news": GoogleNewsSpider, "bing_news": BingNewsSpider, "gdelt": GdeltSpider,
+}
+
+
+def _gdelt_slots(config: SourcesConfig) -> dict[str, dict[str, Any]]:
+    """GDELT asks for at most one request every 5 seconds: one at a time, spaced by the full
+    download_delay (Scrapy would otherwise randomise it down to half)."""
+    hosts = {urlsplit(s.url).hostname for s in config.enabled_sources if s.kind == "gdelt"}
+    delay = config.crawl.download_delay
+    return {host: {"concurrency": 1, "delay": delay, "randomize_delay": False} for host in hosts if host}
 
 
 def settings_for(config: SourcesConfig, out_dir: Path, log_file: Path | None = None) -> Settings:
@@ -52,19 +66,44 @@ def settings_for(config: SourcesConfig, out_dir: Path, log_file: Path | None = N
             "RASSEGNA_KNOWN_URLS": str(out_dir / KNOWN_URLS),
             "RASSEGNA_VALIDATORS": str(out_dir / VALIDATORS),
             "LOG_FILE": str(log_file) if log_file else None,
+            "DOWNLOAD_SLOTS": _gdelt_slots(config),
         },
         priority="cmdline",
     )
     return settings
 
 
-def crawl(config: SourcesConfig, out_dir: Path, only: list[str] | None = None) -> None:
+def discovery_plan(config: SourcesConfig, watchlist: Watchlist | None, only: list[str] | None = None) -> dict[str, list[str]]:
+    """Source name -> its searches: the source's own `queries`, else those built from the watchlist."""
+    plan = {}
+    generated: list[str] | None = None
+    for source in config.enabled_sources:
+        if not source.discovery or (only and source.name not in only):
+            continue
+        if source.queries:
+            plan[source.name] = list(source.queries)
+            continue
+        if watchlist is None:
+            raise ConfigError(
+                f"source {source.name!r} (kind {source.kind}) lists no queries: give it `queries:` "
+                "or run the crawl with --watchlist so they are built from the watchlist"
+            )
+        if generated is None:
+            generated = discovery_queries(watchlist)
+        plan[source.name] = generated
+    return plan
+
+
+def crawl(config: SourcesConfig, out_dir: Path, only: list[str] | None = None, watchlist: Watchlist | None = None) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
+    plan = discovery_plan(config, watchlist, only)  # before the reactor: a missing query list fails cleanly
     process = CrawlerProcess(settings_for(config, out_dir, out_dir / "scrapy.log"))
     for source in config.enabled_sources:
         if only and source.name not in only:
             continue
         kwargs: dict[str, Any] = {"source": source.model_dump(), "max_pages": config.crawl.max_pages_per_source}
+        if source.name in plan:
+            kwargs["queries"] = plan[source.name]
         # Each crawler gets its own pipeline instances, so the per-source files stay separate.
         process.crawl(SPIDERS[source.kind], **kwargs)
     process.start()
@@ -79,12 +118,15 @@ class CrawlProcess:
 
     GRACE_S = 30.0
 
-    def __init__(self, sources_file: Path, out_dir: Path, budget_s: float) -> None:
+    def __init__(self, sources_file: Path, out_dir: Path, budget_s: float, watchlist_file: Path | None = None) -> None:
         out_dir.mkdir(parents=True, exist_ok=True)
         self.out_dir = out_dir
         self.deadline = time.monotonic() + budget_s
         self.stopping_since: float | None = None
         command = [sys.executable, "-m", "spiders.crawl", str(sources_file), str(out_dir)]
+        if watchlist_file is not None:
+            # Discovery sources without their own queries search for the watched entities.
+            command += ["--watchlist", str(watchlist_file)]
         with (out_dir / "crawl.stderr").open("wb") as stderr:
             self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
 
@@ -122,14 +164,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("sources", type=Path)
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--only", nargs="*", default=None)
+    parser.add_argument("--watchlist", type=Path, default=None, help="builds the searches of discovery sources")
     args = parser.parse_args(argv)
     exit_with_parent()  # a crawl whose run was killed stops instead of fetching for nobody
     try:
         config = load_sources(args.sources)
+        watchlist = load_watchlist(args.watchlist) if args.watchlist else None
+        discovery_plan(config, watchlist, args.only)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
-    crawl(config, args.out_dir, args.only)
+    crawl(config, args.out_dir, args.only, watchlist)
     return 0
 
 

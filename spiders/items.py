@@ -10,7 +10,7 @@ class PageItem:
     source: str
     url: str  # as listed or requested
     outcome: str  # 'page' (HTML fetched) | 'listing' (feed, sitemap) | 'skipped' (by rule) | 'failed' (by error)
-    listed_by: str  # channel that listed it: 'feed', 'sitemap', 'crawl', 'start'
+    listed_by: str  # channel that listed it: 'feed', 'sitemap', 'crawl', 'start', 'search'
     final_url: str | None = None  # after redirects
     status: int | None = None
     content_type: str | None = None
@@ -23,3 +23,4 @@ class PageItem:
     detail: str | None = None
     entry: bool = False  # the source's own URL (feed, sitemap, start page): its failure fails the source
     fetched_at: str = field(default="")
+    query: str | None = None  # discovery sources: the search that found it (neutral form, see rassegna.queries)

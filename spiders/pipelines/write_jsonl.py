@@ -29,6 +29,7 @@ class WriteJsonLinesPipeline:
         self.file: IO[str] | None = None
         self.tally: Counter[str] = Counter()
         self.entry_error: str | None = None
+        self.entries = Counter[str]()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WriteJsonLinesPipeline:
@@ -45,6 +46,8 @@ class WriteJsonLinesPipeline:
             self.file.write(json.dumps(asdict(item), ensure_ascii=False) + "\n")
             self.file.flush()
         # Counted only once written: a failed write (disk full) must not count as fetched.
+        if item.entry:
+            self.entries["ok" if item.outcome in ("page", "listing") else "failed"] += 1
         if item.outcome == "page":
             self.tally["fetched"] += 1
         elif item.outcome == "listing":
@@ -54,6 +57,18 @@ class WriteJsonLinesPipeline:
             if item.entry:
                 self.entry_error = f"{item.reason}: {item.detail or ''}".strip()
         return item
+
+    def _entry_error(self) -> str | None:
+        """The source failed when none of its entry requests answered.
+
+        Feeds, sitemaps and sites have one entry; a discovery source has one per
+        search, and one search refused among several is a gap, not a dead source.
+        """
+        if self.entries["ok"] or self.entry_error is None:
+            return None
+        if self.entries["failed"] > 1:
+            return f"{self.entry_error} (all {self.entries['failed']} entry requests failed; the last one shown)"
+        return self.entry_error
 
     def close_spider(self, spider: Spider) -> None:
         if self.file is not None:
@@ -74,7 +89,7 @@ class WriteJsonLinesPipeline:
             "listings": self.tally.pop("listings", 0),
             "skipped": {k.split(":", 1)[1]: v for k, v in self.tally.items() if k.startswith("skipped:")},
             "failed": {k.split(":", 1)[1]: v for k, v in self.tally.items() if k.startswith("failed:")},
-            "entry_error": self.entry_error,
+            "entry_error": self._entry_error(),
             # Exceptions in our callbacks or pipelines are only logged by Scrapy; count them here.
             "errors": stats.get_value("spider_exceptions/count", 0) + stats.get_value("log_count/ERROR", 0),
             "finish_reason": stats.get_value("finish_reason"),
