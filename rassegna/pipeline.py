@@ -19,6 +19,7 @@ from rassegna.extract import Article, NotAnArticle, extract_article
 from rassegna.lifecycle import exit_with_parent
 from rassegna.matching import Candidate, Matcher
 from rassegna.relevance import Relevance, programme_relevance
+from rassegna.stories import fingerprint
 
 
 @dataclass
@@ -35,7 +36,7 @@ class Processed:
     article: Article | None = None
     candidates: list[Candidate] = field(default_factory=list)
     relevance: list[Relevance] = field(default_factory=list)
-    fingerprint: int | None = None  # near-duplicate hash of the text (rassegna.stories)
+    fingerprint: tuple[int, ...] | None = None  # near-duplicate signature of the text (rassegna.stories)
     skip_reason: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -64,6 +65,7 @@ def process_page(page: dict[str, Any], matcher: Matcher) -> Processed:
         result.skip_reason = f"not-article: {exc}"
         return result
     result.article = article
+    result.fingerprint = fingerprint(article.text)
     result.candidates, result.relevance = match_article(matcher, article.title, article.text)
     return result
 

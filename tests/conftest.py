@@ -39,11 +39,12 @@ def expected() -> list[dict[str, Any]]:
     return json.loads((SITE / "expected.json").read_text("utf-8"))
 
 
-def store_articles(db: Path, watchlist, articles, site_name: str | None = None) -> None:
+def store_articles(db: Path, watchlist, articles, site_name: str | None = None, run_id: str = "r1") -> None:
     """Store (url, title, text, published_at or None) articles through the real matcher and loader."""
     from rassegna.extract import Article
     from rassegna.matching import Matcher
     from rassegna.pipeline import Processed, match_article
+    from rassegna.stories import fingerprint
     from warehouse import load
     from warehouse.db import connect
 
@@ -55,10 +56,11 @@ def store_articles(db: Path, watchlist, articles, site_name: str | None = None) 
                           description=None, declared_canonical=None, text=text)
         candidates, relevance = match_article(matcher, title, text)
         batch.append(Processed(source="giornale", url=url, listed_by="feed", fetched_at="2025-09-26T10:00:00+00:00",
-                               article=article, candidates=candidates, relevance=relevance))
+                               article=article, candidates=candidates, relevance=relevance,
+                               fingerprint=fingerprint(text)))
     with connect(db) as con:
-        load.start_run(con, "r1", None, "sources.yaml", str(WATCHLIST), watchlist, 1)
-        load.load_batch(con, "r1", watchlist.version, batch)
+        load.start_run(con, run_id, None, "sources.yaml", str(WATCHLIST), watchlist, 1)
+        load.load_batch(con, run_id, watchlist.version, batch)
 
 
 def write_sources(sites: DemoSites, folder: Path, template: Path = SITE / "sources.template.yaml") -> Path:

@@ -364,3 +364,32 @@ def test_bad_input_is_named() -> None:
         assign_stories([("a", FPS["galdi-release"])], [("a", FPS["pmi-notizie"], "s")])
     with pytest.raises(ValueError, match="existing article 'old'.*64 slots, got 3"):
         assign_stories([("a", FPS["galdi-release"])], [("old", (1, 2, 3), "s")])
+
+
+# --- in the warehouse: story_id on articles, the stories view --------------------------------
+
+
+def test_the_warehouse_groups_republications_into_one_story_across_runs(tmp_path) -> None:
+    import duckdb
+
+    from conftest import WATCHLIST, store_articles
+    from rassegna.config import load_watchlist
+
+    db = tmp_path / "w.duckdb"
+    watchlist = load_watchlist(WATCHLIST)
+    copies = list(REPUBLISHED.items())
+    store_articles(db, watchlist, [("https://galdi.example/release", HEADLINE, ORIGINAL, None)], run_id="r1")
+    store_articles(db, watchlist, [(f"https://{name}.example/a", HEADLINE, text, None) for name, text in copies[:2]]
+                   + [(f"https://{name}.example/a", name, text, None) for name, text in SAME_TOPIC.items()],
+                   run_id="r2")
+    store_articles(db, watchlist, [(f"https://{name}.example/a", HEADLINE, text, None) for name, text in copies[2:]],
+                   run_id="r3")
+    with duckdb.connect(str(db), read_only=True) as con:
+        release_story = con.execute("SELECT story_id FROM articles WHERE url = 'https://galdi.example/release'").fetchone()[0]
+        in_story = {r[0] for r in con.execute("SELECT url FROM articles WHERE story_id = ?", [release_story]).fetchall()}
+        story = con.execute("SELECT articles, first_url, entities FROM stories WHERE story_id = ?", [release_story]).fetchone()
+        others = con.execute("SELECT count(*) FROM stories WHERE story_id <> ?", [release_story]).fetchone()[0]
+    assert in_story == {"https://galdi.example/release"} | {f"https://{name}.example/a" for name, _ in copies}
+    assert story[0] == len(copies) + 1
+    assert "Galdi" in story[2]
+    assert others == len(SAME_TOPIC), "a same-topic article joined the release's story, or one split"

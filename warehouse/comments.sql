@@ -125,7 +125,11 @@ COMMENT ON COLUMN article.date_signal IS 'Where published_at came from: jsonld, 
 COMMENT ON COLUMN article.date_candidates IS 'JSON list of every date found, each {signal, value, precision}.';
 COMMENT ON COLUMN article.date_conflict IS 'True when the date candidates disagree by more than a day: check the date.';
 COMMENT ON COLUMN article.teaser IS 'True when the page showed only a paywall teaser, not the whole article.';
-COMMENT ON COLUMN article.fingerprint IS 'SimHash of the text (64 bits, signed): near-duplicates differ in few bits.';
+COMMENT ON COLUMN article.fingerprint IS 'MinHash signature of the text (64 slots): near-duplicates agree in many slots; NULL for texts too short to judge.';
+
+COMMENT ON TABLE article_band IS 'LSH band keys of each article''s fingerprint: articles sharing a key are compared as possible near-duplicates.';
+COMMENT ON COLUMN article_band.band_key IS 'Hash of one band of the fingerprint.';
+COMMENT ON COLUMN article_band.article_id IS 'The article (see articles).';
 COMMENT ON COLUMN article.story_id IS 'Story (group of near-duplicate articles, e.g. one press release on many outlets) it belongs to.';
 
 COMMENT ON TABLE article_url IS 'Every URL an article was reached under (listed, fetched, canonical): none is fetched again.';

@@ -21,6 +21,7 @@ import duckdb
 
 from rassegna.config import Watchlist
 from rassegna.matching import Candidate
+from rassegna import stories
 from rassegna.pipeline import Processed
 from rassegna.relevance import Relevance
 
@@ -51,7 +52,7 @@ ARTICLE_COLUMNS = {
     "language": "VARCHAR", "site_name": "VARCHAR", "description": "VARCHAR", "listed_by": "VARCHAR",
     "listed_date": "VARCHAR", "encoding": "VARCHAR", "text": "VARCHAR", "fetched_at": "TIMESTAMP",
     "first_run_id": "VARCHAR", "date_signal": "VARCHAR", "date_candidates": "JSON", "date_conflict": "BOOLEAN",
-    "teaser": "BOOLEAN", "fingerprint": "BIGINT", "story_id": "VARCHAR",
+    "teaser": "BOOLEAN", "fingerprint": "UINTEGER[]", "story_id": "VARCHAR",
 }
 MENTION_COLUMNS = {
     "article_id": "VARCHAR", "entity_id": "VARCHAR", "start_char": "INTEGER", "end_char": "INTEGER",
@@ -196,9 +197,28 @@ def load_batch(
     return result
 
 
+BAND_COLUMNS = {"band_key": "BIGINT", "article_id": "VARCHAR"}
+
+
 def assign_stories(con: duckdb.DuckDBPyConnection, batch: Sequence[Processed]) -> dict[str, str]:
-    """article_id -> story_id for articles about to be stored."""
-    return {article_id(p.article.url): article_id(p.article.url) for p in batch if p.article is not None}
+    """article_id -> story_id for articles about to be stored, and their band keys stored.
+
+    Candidates are the stored articles sharing an LSH band key with a new one (an
+    equality join); rassegna.stories decides which are near-duplicates.
+    """
+    new = [(article_id(p.article.url), _fingerprint(p)) for p in batch if p.article is not None]
+    bands = [(key, aid) for aid, fp in new for key in stories.candidate_bands(fp)]
+    existing = con.execute(
+        "SELECT DISTINCT a.article_id, a.fingerprint, coalesce(a.story_id, a.article_id) FROM article_band b"
+        " JOIN article a USING (article_id) WHERE b.band_key IN (SELECT unnest(?::BIGINT[]))",
+        [[key for key, _ in bands]],
+    ).fetchall()
+    bulk_insert(con, "article_band", BAND_COLUMNS, bands)
+    return stories.assign_stories(new, [(aid, tuple(fp) if fp else None, story) for aid, fp, story in existing])
+
+
+def _fingerprint(p: Processed) -> tuple[int, ...] | None:
+    return tuple(p.fingerprint) if p.fingerprint else None
 
 
 def url_rows(batch: Iterable[Processed]) -> Iterator[tuple[str, str]]:

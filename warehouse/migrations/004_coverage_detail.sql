@@ -7,11 +7,19 @@ ALTER TABLE article ADD COLUMN date_signal VARCHAR;
 ALTER TABLE article ADD COLUMN date_candidates JSON;
 ALTER TABLE article ADD COLUMN date_conflict BOOLEAN DEFAULT false;
 ALTER TABLE article ADD COLUMN teaser BOOLEAN DEFAULT false;
-ALTER TABLE article ADD COLUMN fingerprint BIGINT;
+ALTER TABLE article ADD COLUMN fingerprint UINTEGER[];
 ALTER TABLE article ADD COLUMN story_id VARCHAR;
 
 -- Before this migration a story was never computed: each article is its own story.
 UPDATE article SET story_id = article_id;
+
+-- LSH band keys of each fingerprint (rassegna/stories.py): a new article's near-duplicate
+-- candidates are the stored articles sharing a key, found by an equality join.
+CREATE TABLE article_band (
+    band_key    BIGINT NOT NULL,
+    article_id  VARCHAR NOT NULL,
+    PRIMARY KEY (band_key, article_id)
+);
 
 -- An article is reached under several URLs: as listed (a feed's tracking link, a
 -- redirecting short link), as fetched (after redirects) and canonical. All are
