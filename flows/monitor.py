@@ -23,7 +23,8 @@ from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote
 
 from rassegna.config import DEFAULT_DB as DEFAULT_DB_PATH
-from rassegna.config import DEFAULT_SOURCES, DEFAULT_WATCHLIST, SourcesConfig, Watchlist, load_sources, load_watchlist
+from rassegna.config import (DEFAULT_SOURCES, DEFAULT_WATCHLIST, HealthSettings, SourcesConfig, Watchlist,
+                             load_sources, load_watchlist)
 from rassegna.funnel import Funnel
 from rassegna.summary import notification_text, run_markdown
 from rassegna.pipeline import Processed, batched, process_pages, worker_pool
@@ -50,6 +51,8 @@ class RunSummary:
     sources: list[dict[str, Any]] = field(default_factory=list)
     interrupted_runs_closed: int = 0
     analysts_db: str | None = None  # the read-only copy published for analysts
+    # Sources failing or silent for several runs in a row (thresholds: the sources file's `health`).
+    flagged_sources: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def failed_sources(self) -> list[dict[str, Any]]:
@@ -139,7 +142,8 @@ def publish_run_artifacts(db: str, summary: RunSummary) -> None:
     counts = {"pages_fetched": summary.pages_fetched, "articles_extracted": summary.articles_extracted,
               "articles_new": summary.articles_new, "mentions_new": summary.mentions_new}
     create_markdown_artifact(
-        markdown=run_markdown(summary.run_id, summary.status, counts, summary.mentions_per_entity, summary.sources),
+        markdown=run_markdown(summary.run_id, summary.status, counts, summary.mentions_per_entity, summary.sources,
+                              summary.flagged_sources),
         key="monitor-summary", description="What this monitoring run did",
     )
     with connect(db, migrated=True) as con:
@@ -168,7 +172,8 @@ def publish_analysts_copy(db: str) -> str:
 
 
 @task(name="close-run", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def close_run(db: str, summary: RunSummary, error: str | None = None) -> RunSummary:
+def close_run(db: str, summary: RunSummary, error: str | None = None,
+              health: HealthSettings | None = None) -> RunSummary:
     counts = {
         "sources_failed": len(summary.failed_sources),
         "pages_fetched": summary.pages_fetched,
@@ -179,6 +184,15 @@ def close_run(db: str, summary: RunSummary, error: str | None = None) -> RunSumm
     with connect(db, migrated=True) as con:
         load.finish_run(con, summary.run_id, summary.status, counts, error)
         summary.mentions_per_entity = load.mentions_per_entity(con, summary.run_id)
+        if health is not None:
+            summary.flagged_sources = load.flagged_sources(
+                con, [s["source"] for s in summary.sources], health.failing_runs, health.silent_runs
+            )
+    for flagged in summary.flagged_sources:
+        get_run_logger().warning(
+            "source %s needs attention: failed %d runs in a row, nothing new for %d runs in a row",
+            flagged["source"], flagged["failing_runs_in_a_row"], flagged["silent_runs_in_a_row"],
+        )
     return summary
 
 
@@ -245,7 +259,7 @@ def monitor(
             validators = new_validators(tallies, {s.name: s.url for s in sources.enabled_sources})
             record_sources(db, run_id, summary.sources, crawl_dir, funnel.skipped_pages, validators)
             summary.status = "completed-with-failures" if summary.failed_sources else "completed"
-            summary = close_run(db, summary)
+            summary = close_run(db, summary, health=sources.health)
             publish_run_artifacts(db, summary)
             if notify_block and summary.mentions_new:
                 notify_new_mentions(notify_block, db, summary)

@@ -128,9 +128,17 @@ class Source(_Strict):
         return self.kind in DISCOVERY_ENDPOINTS
 
 
+class HealthSettings(_Strict):
+    """When the run summary flags a source for the operator's attention."""
+
+    failing_runs: int = Field(3, ge=1, description="flag a source whose own URL failed this many runs in a row")
+    silent_runs: int = Field(8, ge=1, description="flag a source that stored nothing new this many runs in a row")
+
+
 class SourcesConfig(_Strict):
     allow_private_networks: bool = False
     crawl: CrawlSettings = Field(default_factory=CrawlSettings)
+    health: HealthSettings = Field(default_factory=HealthSettings)
     sources: list[Source] = Field(min_length=1)
 
     @field_validator("sources")

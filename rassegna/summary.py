@@ -21,14 +21,31 @@ def notification_text(run_id: str, per_entity: dict[str, int], mentions: list[di
     return "\n".join(lines)
 
 
+def _attention(flagged: list[dict[str, Any]]) -> list[str]:
+    if not flagged:
+        return []
+    lines = ["## Sources needing attention", ""]
+    for f in flagged:
+        problems = []
+        if f["failing_runs_in_a_row"]:
+            problems.append(f"failed in the last {f['failing_runs_in_a_row']} runs")
+        if f["silent_runs_in_a_row"]:
+            since = f" (last new article in the run of {f['last_new_article_run_at']:%Y-%m-%d %H:%M} UTC)" if f[
+                "last_new_article_run_at"] else " (never stored an article)"
+            problems.append(f"nothing new in the last {f['silent_runs_in_a_row']} runs{since}")
+        lines.append(f"- **{_cell(f['source'])}**: {'; '.join(problems)}")
+    return [*lines, ""]
+
+
 def run_markdown(run_id: str, status: str, counts: dict[str, int], per_entity: dict[str, int],
-                 sources: list[dict[str, Any]]) -> str:
+                 sources: list[dict[str, Any]], flagged: list[dict[str, Any]] | None = None) -> str:
     lines = [
         f"# Rassegna run {run_id}: {status}",
         "",
         f"Pages fetched {counts.get('pages_fetched', 0)} · articles extracted {counts.get('articles_extracted', 0)}"
         f" · new articles {counts.get('articles_new', 0)} · new mentions {counts.get('mentions_new', 0)}",
         "",
+        *_attention(flagged or []),
         "## New mentions per entity",
         "",
         "| entity | new mentions |",

@@ -160,3 +160,12 @@ COMMENT ON COLUMN stories.outlet_names IS 'List of those outlets.';
 COMMENT ON COLUMN stories.first_published_at IS 'Earliest publication date among its articles (UTC).';
 COMMENT ON COLUMN stories.last_published_at IS 'Latest publication date among its articles (UTC).';
 COMMENT ON COLUMN stories.entities IS 'Watched entities with accepted mentions in any of its articles.';
+
+COMMENT ON VIEW source_health IS 'One row per source: failing and silent (nothing new) streaks over its latest monitoring runs.';
+COMMENT ON COLUMN source_health.source IS 'Source name from the sources file.';
+COMMENT ON COLUMN source_health.runs IS 'Finished monitoring runs that included it.';
+COMMENT ON COLUMN source_health.last_run_at IS 'Start of the latest of those runs (UTC).';
+COMMENT ON COLUMN source_health.last_run_failed IS 'Whether its own URL failed in the latest run.';
+COMMENT ON COLUMN source_health.failing_runs_in_a_row IS 'Latest runs in a row in which it failed.';
+COMMENT ON COLUMN source_health.silent_runs_in_a_row IS 'Latest runs in a row in which it stored no new article (failed runs included).';
+COMMENT ON COLUMN source_health.last_new_article_run_at IS 'Start of the latest run in which it stored a new article (UTC); NULL if never.';

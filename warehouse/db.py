@@ -164,7 +164,7 @@ _VIEW_SOURCES = {
     "mentions": ["mention_candidate", "entity", "article"],
     "rejected_mentions": ["mention_candidate", "entity", "article"],
     "programme_coverage": ["article_programme", "entity", "article"],
-    "article_channels": ["discovery", "article"], "stories": [],
+    "article_channels": ["discovery", "article"], "stories": [], "source_health": [],
 }
 
 

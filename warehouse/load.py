@@ -357,6 +357,20 @@ def new_mentions(con: duckdb.DuckDBPyConnection, run_id: str, limit: int = 500) 
     return [{k: (str(v) if v is not None else "") for k, v in zip(names, row)} for row in cursor.fetchall()]
 
 
+def flagged_sources(
+    con: duckdb.DuckDBPyConnection, sources: Iterable[str], failing_runs: int, silent_runs: int
+) -> list[dict[str, Any]]:
+    """Sources of this configuration failing, or silent, for at least that many runs in a row."""
+    cursor = con.execute(
+        "SELECT source, failing_runs_in_a_row, silent_runs_in_a_row, last_new_article_run_at FROM source_health"
+        " WHERE source IN (SELECT unnest(?::VARCHAR[]))"
+        " AND (failing_runs_in_a_row >= ? OR silent_runs_in_a_row >= ?) ORDER BY source",
+        [list(sources), failing_runs, silent_runs],
+    )
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
 def mentions_per_entity(con: duckdb.DuckDBPyConnection, run_id: str | None) -> dict[str, int]:
     """Accepted mentions per entity: those stored by `run_id`, or all of them (None)."""
     rows = con.execute(
