@@ -75,4 +75,4 @@ def test_the_crawl_is_polite() -> None:
 
 def test_the_structure_is_the_models() -> None:
     data = yaml.safe_load(SHIPPED.read_text("utf-8"))
-    assert list(data) == ["allow_private_networks", "crawl", "sources"]
+    assert list(data) == ["allow_private_networks", "crawl", "health", "sources"]
