@@ -290,7 +290,7 @@ def _store(db: str, run_id: str, watchlist: Watchlist, batch: list[Processed], f
            summary: RunSummary, logger: Any) -> None:
     result = load_batch(db, run_id, watchlist.version, quote(batch))
     funnel.add_processed(batch)
-    funnel.add_loaded(result.new_by_source or {})
+    funnel.add_loaded(result.new_by_source or {}, result.duplicates_by_source)
     summary.pages_fetched = funnel.pages
     summary.articles_extracted = sum(funnel.extracted.values())
     summary.articles_new += result.articles_new

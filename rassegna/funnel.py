@@ -18,7 +18,7 @@ from rassegna.pipeline import Processed
 class Funnel:
     fetched: Counter[str] = field(default_factory=Counter)
     extracted: Counter[str] = field(default_factory=Counter)
-    not_article: defaultdict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    page_skips: defaultdict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     articles_new: Counter[str] = field(default_factory=Counter)
     mentions_new: Counter[str] = field(default_factory=Counter)
     pages: int = 0
@@ -32,11 +32,16 @@ class Funnel:
             if p.article is not None:
                 self.extracted[p.source] += 1
             else:
-                self.not_article[p.source]["not-article"] += 1
+                # "not-article: <why>", or a kind of its own (consent-wall, paywall).
+                reason = (p.skip_reason or "not-article").split(":", 1)[0]
+                self.page_skips[p.source][reason] += 1
                 self.skipped_pages.append({"source": p.source, "url": p.url, "outcome": "skipped",
-                                           "reason": "not-article", "detail": p.skip_reason, "at": p.fetched_at or None})
+                                           "reason": reason, "detail": p.skip_reason, "at": p.fetched_at or None})
 
-    def add_loaded(self, new_by_source: dict[str, tuple[int, int]]) -> None:
+    def add_loaded(self, new_by_source: dict[str, tuple[int, int]], duplicates: dict[str, int] | None = None) -> None:
+        for source, count in (duplicates or {}).items():
+            # A page whose canonical article was stored already: another channel's copy.
+            self.page_skips[source]["duplicate"] += count
         for source, (articles, mentions) in new_by_source.items():
             self.articles_new[source] += articles
             self.mentions_new[source] += mentions
@@ -50,7 +55,7 @@ class Funnel:
                 error = crawl_error or "crawl ended before this source finished"
                 got = self.fetched[source.name]
                 tally = {"listed": got, "fetched": got, "skipped": {}, "failed": {}, "entry_error": error}
-            skips = Counter(tally["skipped"]) + self.not_article[source.name]
+            skips = Counter(tally["skipped"]) + self.page_skips[source.name]
             if tally.get("capped"):
                 skips["page-limit"] += tally["capped"]
             if tally.get("known"):

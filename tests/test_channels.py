@@ -74,3 +74,12 @@ def test_redirecting_link_is_remembered_as_a_url_of_its_article(two_runs):
     rows = _rows(two_runs["db"], "SELECT a.url FROM article_url u JOIN articles a USING (article_id) WHERE u.url = ?",
                  [f"{two_runs['base']}/go/alfa"])
     assert rows == [(f"{two_runs['base']}/economia/alfa.html",)]
+
+
+def test_a_second_page_of_a_stored_article_counts_as_a_duplicate_not_as_new(two_runs):
+    first = {s["source"]: s for s in two_runs["first"].sources}
+    listed_twice = 2  # alfa and beta are in both the feed and the sitemap
+    duplicates = sum(s["skip_reasons"].get("duplicate", 0) for s in first.values())
+    assert duplicates == listed_twice
+    assert two_runs["first"].articles_new == 3
+    assert sum(s["articles_new"] for s in first.values()) == 3

@@ -158,34 +158,55 @@ class BatchResult:
     articles_new: int = 0
     mentions_new: int = 0
     new_by_source: dict[str, tuple[int, int]] | None = None  # source -> (articles, mentions)
+    duplicates_by_source: dict[str, int] | None = None  # pages of an article stored already
+
+    def count_duplicate(self, source: str) -> None:
+        if self.duplicates_by_source is not None:
+            self.duplicates_by_source[source] = self.duplicates_by_source.get(source, 0) + 1
 
 
 def load_batch(
     con: duckdb.DuckDBPyConnection, run_id: str, watchlist_version: str, batch: Sequence[Processed]
 ) -> BatchResult:
     """Store the batch's new articles and their mention candidates in one transaction."""
-    articles = {p.article.url: p for p in batch if p.article is not None}
-    result = BatchResult(new_by_source={})
+    result = BatchResult(new_by_source={}, duplicates_by_source={})
+    articles: dict[str, Processed] = {}
+    for p in batch:
+        if p.article is not None:
+            if p.article.url in articles:
+                result.count_duplicate(p.source)
+            else:
+                articles[p.article.url] = p
     if not articles:
         return result
     with transaction(con):
-        stored_by = dict(
-            con.execute(
-                "SELECT url, first_run_id FROM article WHERE url IN (SELECT unnest(?::VARCHAR[]))", [list(articles)]
+        stored = {
+            url: (first_run, source, fetched_url)
+            for url, first_run, source, fetched_url in con.execute(
+                "SELECT url, first_run_id, source, fetched_url FROM article WHERE url IN (SELECT unnest(?::VARCHAR[]))",
+                [list(articles)],
             ).fetchall()
-        )
-        # New to the warehouse, or stored by this same run (a retried batch whose first
-        # attempt committed): both count as this run's new articles; only the first are written.
-        new = [p for url, p in articles.items() if stored_by.get(url, run_id) == run_id]
-        to_write = [p for url, p in articles.items() if url not in stored_by]
+        }
+        # New to the warehouse, or this very page stored by this run (a retried batch whose
+        # first attempt committed): both count as this run's new articles. Any other page of a
+        # stored article (another channel's copy, an earlier run's) is a duplicate.
+        new, to_write = [], []
+        for url, p in articles.items():
+            if url not in stored:
+                new.append(p)
+                to_write.append(p)
+            elif stored[url] == (run_id, p.source, p.article.fetched_url if p.article else None):
+                new.append(p)
+            else:
+                result.count_duplicate(p.source)
         # Every URL a page was reached under, for stored articles too: a new tracking
         # link to a known article is then skipped next time.
         bulk_insert(con, "article_url", URL_COLUMNS, url_rows(batch))
         if not new:
             return result
-        stories = assign_stories(con, to_write)
+        story_of = assign_stories(con, to_write)
         bulk_insert(con, "article", ARTICLE_COLUMNS,
-                    (_article_row(p, run_id, stories[article_id(p.article.url)]) for p in to_write if p.article))
+                    (_article_row(p, run_id, story_of[article_id(p.article.url)]) for p in to_write if p.article))
         bulk_insert(con, "mention_candidate", MENTION_COLUMNS, candidate_rows(to_write, watchlist_version, run_id))
         bulk_insert(con, "article_programme", RELEVANCE_COLUMNS, relevance_rows(to_write, watchlist_version))
     for p in new:
