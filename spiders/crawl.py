@@ -1,4 +1,4 @@
-"""Run the spiders for a sources file: `python -m spiders.crawl SOURCES OUT_DIR [--only NAME...]`.
+"""Run the spiders for a sources file: `python -m spiders.crawl SOURCES OUT_DIR [--only NAME...] [--inputs DIR]`.
 
 The flow calls this in a child process. Twisted's reactor cannot be restarted
 in a process, so a crawl per child lets one Python process run the monitor
@@ -32,7 +32,10 @@ VALIDATORS = "validators.json"
 SPIDERS = {"feed": FeedSpider, "sitemap": SitemapSpider, "site": SiteSpider}
 
 
-def settings_for(config: SourcesConfig, out_dir: Path, log_file: Path | None = None) -> Settings:
+def settings_for(
+    config: SourcesConfig, out_dir: Path, log_file: Path | None = None, inputs_dir: Path | None = None
+) -> Settings:
+    inputs = inputs_dir or out_dir
     settings = Settings()
     settings.setmodule(default_settings, priority="project")
     crawl = config.crawl
@@ -49,8 +52,8 @@ def settings_for(config: SourcesConfig, out_dir: Path, log_file: Path | None = N
             "RASSEGNA_ALLOW_PRIVATE_NETWORKS": config.allow_private_networks,
             "RASSEGNA_OUTPUT_DIR": str(out_dir),
             # Written by the flow before the crawl: what the warehouse already holds.
-            "RASSEGNA_KNOWN_URLS": str(out_dir / KNOWN_URLS),
-            "RASSEGNA_VALIDATORS": str(out_dir / VALIDATORS),
+            "RASSEGNA_KNOWN_URLS": str(inputs / KNOWN_URLS),
+            "RASSEGNA_VALIDATORS": str(inputs / VALIDATORS),
             "LOG_FILE": str(log_file) if log_file else None,
         },
         priority="cmdline",
@@ -58,9 +61,9 @@ def settings_for(config: SourcesConfig, out_dir: Path, log_file: Path | None = N
     return settings
 
 
-def crawl(config: SourcesConfig, out_dir: Path, only: list[str] | None = None) -> None:
+def crawl(config: SourcesConfig, out_dir: Path, only: list[str] | None = None, inputs_dir: Path | None = None) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
-    process = CrawlerProcess(settings_for(config, out_dir, out_dir / "scrapy.log"))
+    process = CrawlerProcess(settings_for(config, out_dir, out_dir / "scrapy.log", inputs_dir))
     for source in config.enabled_sources:
         if only and source.name not in only:
             continue
@@ -79,12 +82,21 @@ class CrawlProcess:
 
     GRACE_S = 30.0
 
-    def __init__(self, sources_file: Path, out_dir: Path, budget_s: float) -> None:
+    def __init__(
+        self, sources_file: Path, out_dir: Path, budget_s: float, only: list[str] | None = None,
+        inputs_dir: Path | None = None,
+    ) -> None:
+        """`only`: crawl just these sources (a shard's); `inputs_dir`: where the flow wrote the
+        known URLs and validators, when several crawls share one copy (default: `out_dir`)."""
         out_dir.mkdir(parents=True, exist_ok=True)
         self.out_dir = out_dir
         self.deadline = time.monotonic() + budget_s
         self.stopping_since: float | None = None
         command = [sys.executable, "-m", "spiders.crawl", str(sources_file), str(out_dir)]
+        if only:
+            command += ["--only", *only]
+        if inputs_dir is not None:
+            command += ["--inputs", str(inputs_dir)]
         with (out_dir / "crawl.stderr").open("wb") as stderr:
             self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
 
@@ -122,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("sources", type=Path)
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--only", nargs="*", default=None)
+    parser.add_argument("--inputs", type=Path, default=None, help="folder holding known-urls.txt and validators.json")
     args = parser.parse_args(argv)
     exit_with_parent()  # a crawl whose run was killed stops instead of fetching for nobody
     try:
@@ -129,7 +142,11 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
-    crawl(config, args.out_dir, args.only)
+    unknown = sorted(set(args.only or ()) - {s.name for s in config.enabled_sources})
+    if unknown:
+        print(f"{args.sources}: --only names no enabled source: {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    crawl(config, args.out_dir, args.only, args.inputs)
     return 0
 
 

@@ -13,7 +13,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
@@ -150,7 +150,9 @@ def sync_entities(con: duckdb.DuckDBPyConnection, watchlist: Watchlist) -> None:
 class BatchResult:
     articles_new: int = 0
     mentions_new: int = 0
-    new_by_source: dict[str, tuple[int, int]] | None = None  # source -> (articles, mentions)
+    # url -> (source, accepted mentions): lets a run count an article once however many
+    # of its batches report it (see Funnel.add_loaded).
+    new_articles: dict[str, tuple[str, int]] = field(default_factory=dict)
 
 
 def load_batch(
@@ -158,7 +160,7 @@ def load_batch(
 ) -> BatchResult:
     """Store the batch's new articles and their mention candidates in one transaction."""
     articles = {p.article.url: p for p in batch if p.article is not None}
-    result = BatchResult(new_by_source={})
+    result = BatchResult()
     if not articles:
         return result
     with transaction(con):
@@ -178,8 +180,7 @@ def load_batch(
         bulk_insert(con, "article_programme", RELEVANCE_COLUMNS, relevance_rows(to_write, watchlist_version))
     for p in new:
         accepted = sum(c.accepted for c in p.candidates)
-        arts, ments = result.new_by_source.get(p.source, (0, 0))
-        result.new_by_source[p.source] = (arts + 1, ments + accepted)
+        result.new_articles[p.article.url] = (p.source, accepted)  # type: ignore[union-attr]
         result.articles_new += 1
         result.mentions_new += accepted
     return result
