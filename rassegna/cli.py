@@ -36,7 +36,10 @@ err = Console(stderr=True)
 
 SourcesOpt = Annotated[Path, typer.Option("--sources", help="Sources file (YAML).")]
 WatchlistOpt = Annotated[Path, typer.Option("--watchlist", help="Watchlist file (YAML).")]
-DbOpt = Annotated[Path, typer.Option("--db", help="DuckDB warehouse file.")]
+DbOpt = Annotated[Path, typer.Option("--db", help="DuckDB warehouse: a file, or a service such as md:rassegna.")]
+ShardsOpt = Annotated[int, typer.Option(
+    "--shards", min=1, help="Crawl and extract in this many monitor-shard flow runs on the work pool (needs a"
+    " Prefect server, the monitor-shard deployment and workers; see README).")]
 
 DEMO_FIRST_PORT = 18301
 
@@ -65,7 +68,7 @@ class _ProgressHandler(logging.Handler):
                              completed=info["done"], total=info["total"])
 
 
-def _run_flow(sources: Path, watchlist: Path, db: Path, verbose: bool) -> RunSummary:
+def _run_flow(sources: Path, watchlist: Path, db: Path, verbose: bool, shards: int = 1) -> RunSummary:
     from rassegna.config import load_sources, load_watchlist
 
     # Fail on a bad file before Prefect starts its temporary server (10-15 s).
@@ -90,7 +93,7 @@ def _run_flow(sources: Path, watchlist: Path, db: Path, verbose: bool) -> RunSum
         handler = _ProgressHandler(progress)
         prefect_logger.addHandler(handler)
         try:
-            return monitor(sources_file=sources, watchlist_file=watchlist, db=str(db))
+            return monitor(sources_file=sources, watchlist_file=watchlist, db=str(db), shards=shards)
         finally:
             prefect_logger.removeHandler(handler)
             for h, level in zip(quiet, levels):
@@ -120,10 +123,10 @@ def _print_summary(summary: RunSummary) -> None:
         console.print(f"For analysts (read-only copy, open this one): [bold]{summary.analysts_db}[/]")
 
 
-def _run_and_report(sources: Path, watchlist: Path, db: Path, verbose: bool) -> None:
+def _run_and_report(sources: Path, watchlist: Path, db: Path, verbose: bool, shards: int = 1) -> None:
     """Run the monitor and print its summary; exit 2 on bad configuration, 1 if the run failed."""
     try:
-        summary = _run_flow(sources, watchlist, db, verbose)
+        summary = _run_flow(sources, watchlist, db, verbose, shards)
     except ConfigError as exc:
         _config_error(exc)
     except Exception as exc:  # the run record already says failed; the operator needs the reason
@@ -133,9 +136,15 @@ def _run_and_report(sources: Path, watchlist: Path, db: Path, verbose: bool) -> 
 
 
 def _analysts_db(db: Path) -> Path:
-    """The analysts' published copy of `db` (or `db` itself before any copy exists); exit 2 if neither."""
+    """The analysts' published copy of `db` (or `db` itself before any copy exists); exit 2 if neither.
+
+    A service database (md:...) has no copy: analysts read it directly.
+    """
+    from warehouse.db import is_local_path
     from warehouse.publish import published_path
 
+    if not is_local_path(db):
+        return db
     target = published_path(db) if published_path(db).exists() else db
     if not target.exists():
         err.print(f"[red]{db}: no such database[/] (run `rassegna run` or `rassegna demo` first)")
@@ -154,12 +163,14 @@ def run(
     watchlist: WatchlistOpt = DEFAULT_WATCHLIST,
     db: DbOpt = DEFAULT_DB,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's log lines.")] = False,
+    shards: ShardsOpt = 1,
 ) -> None:
     """Run one monitoring pass: crawl the sources, extract, match, store.
 
     Example: rassegna run --sources config/sources.yaml --db data/rassegna.duckdb
+    Example: rassegna run --shards 4   (shards run on the work pool's workers)
     """
-    _run_and_report(sources, watchlist, db, verbose)
+    _run_and_report(sources, watchlist, db, verbose, shards)
 
 
 @app.command()
@@ -205,7 +216,9 @@ def rematch(
         load_watchlist(watchlist)
     except ConfigError as exc:
         _config_error(exc)
-    if not db.exists():
+    from warehouse.db import is_local_path
+
+    if is_local_path(db) and not db.exists():
         err.print(f"[red]{db}: no such database[/] (run `rassegna run` first)")
         raise typer.Exit(2)
     from flows.rematch import rematch as rematch_flow
@@ -301,8 +314,12 @@ def serve(
     watchlist: WatchlistOpt = DEFAULT_WATCHLIST,
     db: DbOpt = DEFAULT_DB,
     cron: Annotated[str, typer.Option(help="Cron schedule, Europe/Rome time.")] = "0 */6 * * *",
+    shards: ShardsOpt = 1,
 ) -> None:
     """Serve the monitor on a schedule from this process (the one-command alternative to prefect.yaml).
+
+    The shard deployment is served too, so `--shards` works here as well: its flow
+    runs are this process's children, on this machine.
 
     Example: rassegna serve --cron "0 */6 * * *"
     """
@@ -313,14 +330,23 @@ def serve(
         load_watchlist(watchlist)
     except ConfigError as exc:
         _config_error(exc)
+    from flows.monitor import monitor  # sets Prefect's offline defaults first
+    from flows.shard import monitor_shard
+
+    from prefect import serve as serve_deployments
     from prefect.schedules import Cron
 
-    from flows.monitor import monitor
-
-    monitor.serve(
-        name="monitor-every-6h",
-        schedules=[Cron(cron, timezone="Europe/Rome")],
-        parameters={"sources_file": str(sources), "watchlist_file": str(watchlist), "db": str(db)},
+    serve_deployments(
+        monitor.to_deployment(
+            name="monitor-every-6h",
+            schedules=[Cron(cron, timezone="Europe/Rome")],
+            parameters={"sources_file": str(sources), "watchlist_file": str(watchlist), "db": str(db),
+                        "shards": shards},
+            # Overlapping runs would only queue on the writer lock.
+            concurrency_limit=1,
+        ),
+        # Started by sharded monitor runs only: no schedule of its own.
+        monitor_shard.to_deployment(name="monitor-shard"),
     )
 
 

@@ -22,6 +22,7 @@ class Funnel:
     articles_new: Counter[str] = field(default_factory=Counter)
     mentions_new: Counter[str] = field(default_factory=Counter)
     pages: int = 0
+    counted_urls: set[str] = field(default_factory=set)
     # Pages fetched but not stored as articles, for the run's audit trail (page_event).
     skipped_pages: list[dict[str, Any]] = field(default_factory=list)
 
@@ -38,21 +39,38 @@ class Funnel:
                 self.skipped_pages.append({"source": p.source, "url": p.url, "outcome": "skipped",
                                            "reason": reason, "detail": p.skip_reason, "at": p.fetched_at or None})
 
-    def add_loaded(self, new_by_source: dict[str, tuple[int, int]], duplicates: dict[str, int] | None = None) -> None:
+    def add_loaded(self, new_articles: dict[str, tuple[str, int]], duplicates: dict[str, int] | None = None
+                   ) -> tuple[int, int]:
+        """Count the articles a batch stored (url -> (source, mentions)); returns the (articles,
+        mentions) newly counted. Each article counts once a run: the loader reports it again when
+        a later batch holds it too (another source lists it; another shard fetched it; a batch
+        retried after its first attempt committed), and only the first report is new."""
         for source, count in (duplicates or {}).items():
             # A page whose canonical article was stored already: another channel's copy.
             self.page_skips[source]["duplicate"] += count
-        for source, (articles, mentions) in new_by_source.items():
-            self.articles_new[source] += articles
-            self.mentions_new[source] += mentions
+        articles = mentions = 0
+        for url, (source, found) in new_articles.items():
+            if url in self.counted_urls:
+                continue
+            self.counted_urls.add(url)
+            self.articles_new[source] += 1
+            self.mentions_new[source] += found
+            articles += 1
+            mentions += found
+        return articles, mentions
 
-    def outcomes(self, config: SourcesConfig, crawl: dict[str, dict[str, Any]], crawl_error: str | None) -> list[dict[str, Any]]:
+    def outcomes(
+        self, config: SourcesConfig, crawl: dict[str, dict[str, Any]], crawl_error: str | None = None,
+        source_errors: dict[str, str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """One row per enabled source. `crawl_error` explains sources without a tally;
+        `source_errors` does so per source (a sharded run: each shard's crawl has its own)."""
         rows = []
         for source in config.enabled_sources:
             tally = crawl.get(source.name)
             if tally is None:
                 # The crawl died before this source's tally was written: what we received is all we know.
-                error = crawl_error or "crawl ended before this source finished"
+                error = (source_errors or {}).get(source.name) or crawl_error or "crawl ended before this source finished"
                 got = self.fetched[source.name]
                 tally = {"listed": got, "fetched": got, "skipped": {}, "failed": {}, "entry_error": error}
             skips = Counter(tally["skipped"]) + self.page_skips[source.name]

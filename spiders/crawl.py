@@ -1,4 +1,5 @@
-"""Run the spiders for a sources file: `python -m spiders.crawl SOURCES OUT_DIR [--only NAME...] [--watchlist PATH]`.
+"""Run the spiders for a sources file:
+`python -m spiders.crawl SOURCES OUT_DIR [--only NAME...] [--inputs DIR] [--watchlist PATH]`.
 
 The flow calls this in a child process. Twisted's reactor cannot be restarted
 in a process, so a crawl per child lets one Python process run the monitor
@@ -46,7 +47,10 @@ def _gdelt_slots(config: SourcesConfig) -> dict[str, dict[str, Any]]:
     return {host: {"concurrency": 1, "delay": delay, "randomize_delay": False} for host in hosts if host}
 
 
-def settings_for(config: SourcesConfig, out_dir: Path, log_file: Path | None = None) -> Settings:
+def settings_for(
+    config: SourcesConfig, out_dir: Path, log_file: Path | None = None, inputs_dir: Path | None = None
+) -> Settings:
+    inputs = inputs_dir or out_dir
     settings = Settings()
     settings.setmodule(default_settings, priority="project")
     crawl = config.crawl
@@ -63,8 +67,8 @@ def settings_for(config: SourcesConfig, out_dir: Path, log_file: Path | None = N
             "RASSEGNA_ALLOW_PRIVATE_NETWORKS": config.allow_private_networks,
             "RASSEGNA_OUTPUT_DIR": str(out_dir),
             # Written by the flow before the crawl: what the warehouse already holds.
-            "RASSEGNA_KNOWN_URLS": str(out_dir / KNOWN_URLS),
-            "RASSEGNA_VALIDATORS": str(out_dir / VALIDATORS),
+            "RASSEGNA_KNOWN_URLS": str(inputs / KNOWN_URLS),
+            "RASSEGNA_VALIDATORS": str(inputs / VALIDATORS),
             "LOG_FILE": str(log_file) if log_file else None,
             "DOWNLOAD_SLOTS": _gdelt_slots(config),
         },
@@ -94,10 +98,13 @@ def discovery_plan(config: SourcesConfig, watchlist: Watchlist | None, only: lis
     return plan
 
 
-def crawl(config: SourcesConfig, out_dir: Path, only: list[str] | None = None, watchlist: Watchlist | None = None) -> None:
+def crawl(
+    config: SourcesConfig, out_dir: Path, only: list[str] | None = None, watchlist: Watchlist | None = None,
+    inputs_dir: Path | None = None,
+) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     plan = discovery_plan(config, watchlist, only)  # before the reactor: a missing query list fails cleanly
-    process = CrawlerProcess(settings_for(config, out_dir, out_dir / "scrapy.log"))
+    process = CrawlerProcess(settings_for(config, out_dir, out_dir / "scrapy.log", inputs_dir))
     for source in config.enabled_sources:
         if only and source.name not in only:
             continue
@@ -118,7 +125,12 @@ class CrawlProcess:
 
     GRACE_S = 30.0
 
-    def __init__(self, sources_file: Path, out_dir: Path, budget_s: float, watchlist_file: Path | None = None) -> None:
+    def __init__(
+        self, sources_file: Path, out_dir: Path, budget_s: float, watchlist_file: Path | None = None,
+        only: list[str] | None = None, inputs_dir: Path | None = None,
+    ) -> None:
+        """`only`: crawl just these sources (a shard's); `inputs_dir`: where the flow wrote the
+        known URLs and validators, when several crawls share one copy (default: `out_dir`)."""
         out_dir.mkdir(parents=True, exist_ok=True)
         self.out_dir = out_dir
         self.deadline = time.monotonic() + budget_s
@@ -127,6 +139,10 @@ class CrawlProcess:
         if watchlist_file is not None:
             # Discovery sources without their own queries search for the watched entities.
             command += ["--watchlist", str(watchlist_file)]
+        if only:
+            command += ["--only", *only]
+        if inputs_dir is not None:
+            command += ["--inputs", str(inputs_dir)]
         with (out_dir / "crawl.stderr").open("wb") as stderr:
             self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
 
@@ -165,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--only", nargs="*", default=None)
     parser.add_argument("--watchlist", type=Path, default=None, help="builds the searches of discovery sources")
+    parser.add_argument("--inputs", type=Path, default=None, help="folder holding known-urls.txt and validators.json")
     args = parser.parse_args(argv)
     exit_with_parent()  # a crawl whose run was killed stops instead of fetching for nobody
     try:
@@ -174,7 +191,11 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
-    crawl(config, args.out_dir, args.only, watchlist)
+    unknown = sorted(set(args.only or ()) - {s.name for s in config.enabled_sources})
+    if unknown:
+        print(f"{args.sources}: --only names no enabled source: {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    crawl(config, args.out_dir, args.only, watchlist, args.inputs)
     return 0
 
 

@@ -1,8 +1,10 @@
-"""Shared fixtures: the fixture news site on 127.0.0.1, a rendered sources file, Prefect's harness."""
+"""Shared fixtures: the fixture news site on 127.0.0.1, a rendered sources file, Prefect's harness,
+a real `prefect server` process."""
 
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,7 @@ import pytest
 import flows  # noqa: F401  (sets Prefect's offline defaults before Prefect is imported)
 from rassegna.cli import render_template
 from rassegna.demo.server import DemoSites, serving
+from prefect_helpers import PREFECT, free_port, server_env, wait_healthy
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SITE = FIXTURES / "site"
@@ -26,6 +29,24 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@pytest.fixture
+def server(tmp_path) -> Iterator[dict[str, str]]:
+    """`prefect server start` on a free 127.0.0.1 port; yields the environment that talks to it."""
+    port = free_port()
+    env = server_env(tmp_path / "prefect-home", port)
+    log_path = tmp_path / "server.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen([PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-ui"],
+                                   env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_healthy(env, process, log_path)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    yield env
+    process.terminate()
+    process.wait(timeout=30)
 
 
 @pytest.fixture(scope="session")

@@ -156,6 +156,26 @@ def test_load_batch_twice_is_idempotent(tmp_path: Path, watchlist: Watchlist) ->
         con.close()
 
 
+def test_an_article_two_batches_of_one_run_hold_is_counted_once(tmp_path: Path, watchlist: Watchlist) -> None:
+    from dataclasses import replace
+
+    from rassegna.funnel import Funnel
+
+    con = connect(tmp_path / "rassegna.duckdb")
+    try:
+        start_run(con, "run-1", None, "sources.yaml", "watchlist.yaml", watchlist, 2)
+        item = processed(watchlist)
+        # Two sources list the same article; their pages land in different batches (or shards).
+        funnel = Funnel()
+        counted = [funnel.add_loaded(load_batch(con, "run-1", watchlist.version, [p]).new_articles)
+                   for p in (item, replace(item, source="other-feed"))]
+        accepted = sum(c.accepted for c in item.candidates)
+        assert counted == [(1, accepted), (0, 0)]
+        assert (funnel.articles_new[item.source], funnel.articles_new["other-feed"]) == (1, 0)
+    finally:
+        con.close()
+
+
 def test_same_article_twice_in_one_batch(tmp_path: Path, watchlist: Watchlist) -> None:
     con = connect(tmp_path / "rassegna.duckdb")
     try:

@@ -55,6 +55,15 @@ def is_local_path(database: str | Path) -> bool:
     return not (str(database).startswith(("md:", "motherduck:")) or str(database) == ":memory:")
 
 
+def service_slug(database: str | Path) -> str:
+    """A file-name-safe name for a service database ("md:rassegna" -> "md_rassegna").
+
+    Options after "?" are dropped: a connection string may carry a token, which
+    must never end up in a file name or a lock holder's message.
+    """
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", str(database).split("?", 1)[0]).strip("_") or "database"
+
+
 def _open(database: str | Path, wait_s: float, **kwargs: object) -> duckdb.DuckDBPyConnection:
     """duckdb.connect, waiting (bounded) while another process holds the file's lock."""
     deadline = time.monotonic() + wait_s

@@ -13,7 +13,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
@@ -157,19 +157,20 @@ def sync_entities(con: duckdb.DuckDBPyConnection, watchlist: Watchlist) -> None:
 class BatchResult:
     articles_new: int = 0
     mentions_new: int = 0
-    new_by_source: dict[str, tuple[int, int]] | None = None  # source -> (articles, mentions)
-    duplicates_by_source: dict[str, int] | None = None  # pages of an article stored already
+    # url -> (source, accepted mentions): lets a run count an article once however many
+    # of its batches report it (see Funnel.add_loaded).
+    new_articles: dict[str, tuple[str, int]] = field(default_factory=dict)
+    duplicates_by_source: dict[str, int] = field(default_factory=dict)  # pages of an article stored already
 
     def count_duplicate(self, source: str) -> None:
-        if self.duplicates_by_source is not None:
-            self.duplicates_by_source[source] = self.duplicates_by_source.get(source, 0) + 1
+        self.duplicates_by_source[source] = self.duplicates_by_source.get(source, 0) + 1
 
 
 def load_batch(
     con: duckdb.DuckDBPyConnection, run_id: str, watchlist_version: str, batch: Sequence[Processed]
 ) -> BatchResult:
     """Store the batch's new articles and their mention candidates in one transaction."""
-    result = BatchResult(new_by_source={}, duplicates_by_source={})
+    result = BatchResult()
     articles: dict[str, Processed] = {}
     for p in batch:
         if p.article is not None:
@@ -211,8 +212,7 @@ def load_batch(
         bulk_insert(con, "article_programme", RELEVANCE_COLUMNS, relevance_rows(to_write, watchlist_version))
     for p in new:
         accepted = sum(c.accepted for c in p.candidates)
-        arts, ments = result.new_by_source.get(p.source, (0, 0))
-        result.new_by_source[p.source] = (arts + 1, ments + accepted)
+        result.new_articles[p.article.url] = (p.source, accepted)  # type: ignore[union-attr]
         result.articles_new += 1
         result.mentions_new += accepted
     return result

@@ -4,16 +4,24 @@ DuckDB itself allows one read-write process per file; two overlapping runs
 would otherwise race for it and the loser would fail halfway. The lock makes
 the second run wait (bounded) and then fail with a message naming the holder.
 The OS releases it when the holder dies, so a killed run never leaves it behind.
+
+A service database (MotherDuck's "md:...") has no file to put the lock beside:
+its lock lives in the machine's temporary folder (`rassegna-locks/`), which
+keeps runs on one machine apart. Runs started on different machines are kept
+apart by Prefect instead: the monitor deployment's concurrency limit of 1.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from warehouse.db import is_local_path, service_slug
 
 
 class LockTimeout(RuntimeError):
@@ -21,7 +29,9 @@ class LockTimeout(RuntimeError):
 
 
 def lock_path(database: str | Path) -> Path:
-    return Path(f"{database}.lock")
+    if is_local_path(database):
+        return Path(f"{database}.lock")
+    return Path(tempfile.gettempdir()) / "rassegna-locks" / f"{service_slug(database)}.lock"
 
 
 @contextmanager

@@ -7,6 +7,9 @@ for analysts: written to a temporary file in the same folder, then renamed
 over the previous copy in one step. An analyst with the old copy open keeps
 reading the old snapshot; the next open sees the new one. The writer never
 opens the copy, so no reader can block it.
+
+A service database (MotherDuck) has no copy: the service serves many readers
+beside its writer, so analysts connect to it directly.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import tempfile
 from pathlib import Path
 
 import duckdb
+
+from warehouse.db import is_local_path
 
 SUFFIX = ".analysts.duckdb"
 
@@ -29,6 +34,8 @@ def published_path(database: str | Path) -> Path:
 
 def publish(database: str | Path) -> Path:
     """Checkpoint the run's database and atomically replace the analysts' copy with it."""
+    if not is_local_path(database):
+        raise ValueError(f"{database}: a service database has no analysts' copy; analysts connect to it directly")
     source = Path(database)
     with duckdb.connect(str(source)) as con:
         # Fold the write-ahead log into the file, so the copied bytes are the whole database.

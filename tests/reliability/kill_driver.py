@@ -23,10 +23,11 @@ def die() -> None:
 def main() -> None:
     stage, sources, watchlist, db = sys.argv[1:5]
     import flows.monitor as monitor_module
+    import flows.stages as stages  # the crawl -> extract stages the monitor runs
     from warehouse import load
 
     if stage == "crawl":
-        follow = monitor_module.follow_pages
+        follow = stages.follow_pages
 
         def follow_then_die(*args, **kwargs):
             for count, page in enumerate(follow(*args, **kwargs)):
@@ -34,12 +35,12 @@ def main() -> None:
                     die()
                 yield page
 
-        monitor_module.follow_pages = follow_then_die
+        stages.follow_pages = follow_then_die
     elif stage == "extract":
         def process_then_die(*args, **kwargs):
             die()
 
-        monitor_module.process_pages = process_then_die
+        stages.process_pages = process_then_die
     elif stage == "write":
         bulk_insert = load.bulk_insert
 
