@@ -32,9 +32,12 @@ class Funnel:
             if p.article is not None:
                 self.extracted[p.source] += 1
             else:
-                self.not_article[p.source]["not-article"] += 1
+                # 'consent-wall' and 'paywall' are counted apart from other 'not-article: ...' pages.
+                reason = (p.skip_reason or "not-article").split(":", 1)[0]
+                self.not_article[p.source][reason] += 1
                 self.skipped_pages.append({"source": p.source, "url": p.url, "outcome": "skipped",
-                                           "reason": "not-article", "detail": p.skip_reason, "at": p.fetched_at or None})
+                                           "reason": reason, "detail": p.skip_detail or p.skip_reason,
+                                           "at": p.fetched_at or None})
 
     def add_loaded(self, new_by_source: dict[str, tuple[int, int]]) -> None:
         for source, (articles, mentions) in new_by_source.items():
