@@ -24,6 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from htmldate.extractors import extract_url_date
+from lxml import etree
 from htmldate.settings import MIN_DATE
 from htmldate.utils import Extractor
 
@@ -43,6 +44,8 @@ _META_KEYS = (
     "sailthru.date",
     "datepublished",
 )
+_METAS = etree.XPath("//head//meta[@content] | //body//meta[@itemprop][@content]")
+_MICRODATA = etree.XPath('//*[@itemprop="datePublished"][not(self::meta)]/@datetime')
 _DAY_ONLY = re.compile(r"^\s*\d{4}-?\d{2}-?\d{2}\s*$")
 # find_date's own options, for its URL helper: day precision, plausible years only.
 _URL_OPTIONS = Extractor(False, datetime(2100, 1, 1), MIN_DATE, True, "%Y-%m-%d")
@@ -97,12 +100,12 @@ def _jsonld_values(nodes: list[dict[str, Any]]) -> list[str]:
 
 def _meta_values(tree) -> list[str]:
     found: dict[str, list[str]] = {}
-    for meta in tree.xpath("//meta[@content]"):
+    for meta in _METAS(tree):
         key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
         if key in _META_KEYS:
             found.setdefault(key, []).append(meta.get("content"))
     # <time itemprop="datePublished" datetime="..."> is microdata's form of the same.
-    for value in tree.xpath('//*[@itemprop="datePublished"][not(self::meta)]/@datetime'):
+    for value in _MICRODATA(tree):
         found.setdefault("datepublished", []).append(str(value))
     return [v for key in _META_KEYS for v in found.get(key, [])]
 

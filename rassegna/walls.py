@@ -44,8 +44,13 @@ class _Phrases:
     def __init__(self, *phrases: str) -> None:
         self.phrases = phrases
 
-    def search(self, text: str) -> str | None:
-        low = " ".join(text.lower().replace("’", "'").split())
+    def search(self, text: str, spaced: bool = False) -> str | None:
+        """The first phrase found in text. `spaced`: its whitespace is already single
+        spaces (trafilatura's lines, XPath's normalize-space), and splitting it again,
+        the dearest step here, is skipped."""
+        low = text.lower().replace("’", "'")
+        if not spaced:
+            low = " ".join(low.split())
         return next((p for p in self.phrases if p in low), None)
 
 
@@ -63,14 +68,14 @@ _CONSENT = _Phrases(
     "manage preferences", "manage your preferences", "manage cookies", "manage consent",
     "store and/or access information on a device", "personalised ads and content", "personalized ads and content",
 )
+# A phrase that contains another is left out: "per continuare a leggere" finds
+# "abbonati per continuare a leggere" too, and every phrase costs a scan of the page.
 _PITCH = _Phrases(
-    "abbonati per leggere", "abbonati per continuare a leggere", "per continuare a leggere",
-    "per leggere l'articolo", "per leggere questo articolo", "per leggere tutto l'articolo",
-    "riservato agli abbonati", "riservata agli abbonati", "riservati agli abbonati",
+    "abbonati per leggere", "per continuare a leggere", "per leggere l'articolo", "per leggere questo articolo",
+    "per leggere tutto l'articolo", "riservato agli abbonati", "riservata agli abbonati", "riservati agli abbonati",
     "questo articolo è riservato", "questo contenuto è riservato", "sei già abbonato",
     "hai raggiunto il limite", "hai esaurito gli articoli",
-    "subscribe to continue reading", "subscribe now to continue reading", "subscribe to keep reading",
-    "subscribers only", "already a subscriber", "to continue reading",
+    "to continue reading", "subscribe to keep reading", "subscribers only", "already a subscriber",
     "reached your free article limit", "reached your article limit",
 )
 
@@ -90,6 +95,7 @@ _CMP_SCRIPT_XPATH = etree.XPath("//script[" + " or ".join(f'contains(@src, "{s}"
 _WALL_CLASSES = ("paywall", "pay-wall", "regwall", "tp-modal", "tp-container", "piano-", "subscription-wall", "premium-wall")
 _WALL_NAMES = re.compile("|".join(re.escape(c) for c in _WALL_CLASSES))
 _TEXT_XPATH = etree.XPath("//body//text()")
+_BODY_TEXT = etree.XPath("normalize-space(//body)")
 _FREE_META = etree.XPath('//meta[@itemprop="isAccessibleForFree"]/@content')
 _TIER_META = etree.XPath('//meta[@property="article:content_tier"]/@content')
 _CHROME = {"nav", "header", "footer", "script", "style", "noscript", "template", "button", "form"}
@@ -115,8 +121,7 @@ def _norm(text: str) -> str:
 
 
 def _body_string(tree) -> str:
-    body = tree.find(".//body")
-    return "" if body is None else str(body.xpath("string()"))
+    return str(_BODY_TEXT(tree))
 
 
 def _not_free(value: Any) -> bool:
@@ -251,13 +256,13 @@ def classify_walls(tree, text: str | None, jsonld: list[dict[str, Any]] | None =
 
     paywall = list(structured)
     pitch_lines: set[str] = set()
-    if structured or _PITCH.search(body):
+    if structured or _PITCH.search(body, spaced=True):
         wall_areas = [a for a in _named(tree, _WALL_NAMES) + _selector_elements(tree, selectors)
                       if len(_norm(a.text_content())) <= BOX_MAX_CHARS]
         pitch_boxes = []
         for element in _phrase_elements(tree, _PITCH):
             # "Sei già abbonato? Accedi" inside a pay-or-accept cookie dialog is consent copy.
-            if _CONSENT.search(body) and _inside(element, consent()):
+            if _CONSENT.search(body, spaced=True) and _inside(element, consent()):
                 continue
             walls = [a for a in wall_areas if _inside(element, [a])]
             box = walls[0] if walls else _box(element)
@@ -269,9 +274,9 @@ def classify_walls(tree, text: str | None, jsonld: list[dict[str, Any]] | None =
         pitch_lines = _lines_of(pitch_boxes)
 
     article_text = _strip(text, pitch_lines) if paywall else text
-    if len(article_text) >= MIN_TEXT_CHARS and not _CONSENT.search(article_text):
+    if len(article_text) >= MIN_TEXT_CHARS and not _CONSENT.search(article_text, spaced=True):
         return WallVerdict(None, bool(paywall), article_text, "; ".join(paywall))
-    consent_in_page = bool(_CONSENT.search(body) or _CMP_SCRIPT_XPATH(tree) or _named(tree, _CMP_NAMES))
+    consent_in_page = bool(_CONSENT.search(body, spaced=True) or _CMP_SCRIPT_XPATH(tree) or _named(tree, _CMP_NAMES))
     residue = _strip(article_text, _lines_of(consent())) if consent_in_page else article_text
     if len(residue) >= MIN_TEXT_CHARS:
         return WallVerdict(None, bool(paywall), article_text, "; ".join(paywall))
@@ -281,7 +286,7 @@ def classify_walls(tree, text: str | None, jsonld: list[dict[str, Any]] | None =
     if consent_in_page:
         outside = _interstitial_text(tree, consent())
         if len(outside) <= INTERSTITIAL_MAX_CHARS:
-            found = _CONSENT.search(body) or _CONSENT.search(text)
+            found = _CONSENT.search(body, spaced=True) or _CONSENT.search(text)
             what = repr(found) if found else "consent-management platform markup"
             return WallVerdict("consent-wall", False, text,
                                f"{what}; {len(outside)} characters outside the consent dialog")
