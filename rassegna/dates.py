@@ -44,7 +44,7 @@ _META_KEYS = (
     "sailthru.date",
     "datepublished",
 )
-_METAS = etree.XPath("//head//meta[@content] | //body//meta[@itemprop][@content]")
+_METAS = etree.XPath("//meta[@content]")
 _MICRODATA = etree.XPath('//*[@itemprop="datePublished"][not(self::meta)]/@datetime')
 _DAY_ONLY = re.compile(r"^\s*\d{4}-?\d{2}-?\d{2}\s*$")
 # find_date's own options, for its URL helper: day precision, plausible years only.
