@@ -29,6 +29,9 @@ MIN_TEXT_CHARS = 200
 # A wall's box (the consent dialog, the subscription pitch) is short; a larger block
 # holding a wall phrase is the article or the page around it, and is never set aside.
 BOX_MAX_CHARS = 1500
+# A CMP's dialog with its vendor list may be long; a container larger than this is a
+# page-wide wrapper carrying a CMP's class name, not the dialog.
+CMP_MAX_CHARS = 5000
 # An interstitial's own text, with the consent copy and the site chrome set aside, is a
 # line or two; above this the page holds something else and gets no consent verdict.
 INTERSTITIAL_MAX_CHARS = 600
@@ -249,7 +252,10 @@ def classify_walls(tree, text: str | None, jsonld: list[dict[str, Any]] | None =
         # Found only when needed: most pages carry a banner, few need it set aside.
         nonlocal consent_areas
         if consent_areas is None:
-            cmp_areas = _named(tree, _CMP_NAMES)
+            # A CMP's class on <body> or on a page-wide wrapper (set once consent is
+            # given, say) does not make the whole page consent copy.
+            cmp_areas = [e for e in _named(tree, _CMP_NAMES)
+                         if e.tag not in _STOP and len(_norm(e.text_content())) <= CMP_MAX_CHARS]
             boxes = [_box(e) for e in _phrase_elements(tree, _CONSENT) if not _inside(e, cmp_areas)]
             consent_areas = cmp_areas + [b for b in boxes if b is not None]
         return consent_areas
@@ -258,7 +264,7 @@ def classify_walls(tree, text: str | None, jsonld: list[dict[str, Any]] | None =
     pitch_lines: set[str] = set()
     if structured or _PITCH.search(body, spaced=True):
         wall_areas = [a for a in _named(tree, _WALL_NAMES) + _selector_elements(tree, selectors)
-                      if len(_norm(a.text_content())) <= BOX_MAX_CHARS]
+                      if a.tag not in _STOP and len(_norm(a.text_content())) <= BOX_MAX_CHARS]
         pitch_boxes = []
         for element in _phrase_elements(tree, _PITCH):
             # "Sei già abbonato? Accedi" inside a pay-or-accept cookie dialog is consent copy.

@@ -67,6 +67,13 @@ def test_short_article_about_cookie_banners_is_not_a_consent_wall() -> None:
     assert "Questo sito utilizza cookie." not in article.text
 
 
+def test_a_cmp_class_on_the_page_wrapper_does_not_make_the_page_a_consent_wall() -> None:
+    html = page("cookie-law-article.html").replace("<body>", '<body class="iubenda-cs-visible">')
+    assert 'class="iubenda-cs-visible"' in html  # the premise of this test
+    article = extract_article(html, URL + "garante-cookie.html")
+    assert "«Accetta e continua»" in article.text
+
+
 def test_hard_paywall_is_a_paywall() -> None:
     exc = skipped("hard-paywall.html")
     assert exc.reason == "paywall"
