@@ -10,16 +10,17 @@ import codecs
 import re
 from urllib.parse import urlsplit
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 import trafilatura
 from trafilatura.utils import load_html
 
+from rassegna.dates import choose_date
+from rassegna.jsonld import jsonld_nodes
 from rassegna.urls import canonical_url, same_site
+# The wall classifier judges residues against the same article threshold as here.
+from rassegna.walls import MIN_TEXT_CHARS, classify_walls
 
-ROME = ZoneInfo("Europe/Rome")
-MIN_TEXT_CHARS = 200
 
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE
@@ -54,10 +55,11 @@ class Article:
     description: str | None
     declared_canonical: str | None
     text: str
-    date_signal: str | None = None
-    date_candidates: list[dict[str, str]] = field(default_factory=list)
-    date_conflict: bool = False
+    # The page is paywalled and shows its free part: the text may stop early.
     teaser: bool = False
+    date_signal: str | None = None  # rassegna.dates.SIGNALS: which signal gave published_at
+    date_candidates: list[dict] = field(default_factory=list)  # {signal, value, precision}
+    date_conflict: bool = False  # two candidates more than a calendar day apart
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -101,26 +103,6 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
         except (UnicodeDecodeError, LookupError):
             continue
     return body.decode("cp1252", "replace"), "cp1252"
-
-
-def _parse_date(value: str | None) -> tuple[datetime | None, str | None]:
-    if not value:
-        return None, None
-    for fmt, precision in (("%Y-%m-%dT%H:%M:%S%z", "time"), ("%Y-%m-%dT%H:%M:%S", "time"), ("%Y-%m-%d", "day")):
-        try:
-            parsed = datetime.strptime(value, fmt)
-        except ValueError:
-            continue
-        if precision == "day":
-            return parsed, "day"
-        if parsed.tzinfo is None:
-            # No offset given: an Italian page means Italian time.
-            parsed = parsed.replace(tzinfo=ROME)
-        if parsed.hour == 0 and parsed.minute == 0 and parsed.second == 0 and "T00:00:00" in value:
-            # htmldate pads day-only dates with midnight.
-            return parsed.replace(tzinfo=None), "day"
-        return parsed.astimezone(timezone.utc).replace(tzinfo=None), precision
-    return None, None
 
 
 def guess_language(text: str) -> str | None:
@@ -167,15 +149,33 @@ def looks_like_article(tree) -> bool:
 
 
 class NotAnArticle(Exception):
-    """The page holds no article: too little text, or (in a site crawl) no article markup."""
+    """The page holds no article: too little text, (in a site crawl) no article markup,
+    or a consent wall or paywall standing in its place.
+
+    `reason` is the skip reason the funnel counts: 'consent-wall', 'paywall', or
+    'not-article' for the rest; the message says what gave the page away.
+    """
+
+    def __init__(self, message: str, reason: str = "not-article") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
-def extract_article(html: str, url: str, require_article_markup: bool = False) -> Article:
-    """Article text and metadata; raises NotAnArticle with the reason otherwise."""
+def extract_article(html: str, url: str, require_article_markup: bool = False, *, listed_date: str | None = None) -> Article:
+    """Article text and metadata; raises NotAnArticle with the reason otherwise.
+
+    `listed_date` is the date the feed or sitemap gave for this URL, as written there:
+    one of the date signals (see rassegna.dates).
+    """
     tree = load_html(html)
     if tree is None:
         raise NotAnArticle("unparseable HTML")
+    nodes = jsonld_nodes(tree)
     if require_article_markup and not looks_like_article(tree):
+        # A site crawl that meets a consent interstitial meets it on every page: say so.
+        wall = classify_walls(tree, "", nodes)
+        if wall.kind == "consent-wall":
+            raise NotAnArticle(f"consent-wall: {wall.evidence}", reason="consent-wall")
         raise NotAnArticle("no article markup (index or section page)")
     declared = _head_value(tree, '//link[@rel="canonical"]/@href') or _head_value(
         tree, '//meta[@property="og:url"]/@content'
@@ -192,7 +192,11 @@ def extract_article(html: str, url: str, require_article_markup: bool = False) -
         with_metadata=True,
         date_extraction_params=_DATE_PARAMS,
     )
-    if doc is None or not doc.text or len(doc.text) < MIN_TEXT_CHARS:
+    wall = classify_walls(tree, doc.text if doc is not None else None, nodes)
+    if wall.kind is not None:
+        raise NotAnArticle(f"{wall.kind}: {wall.evidence}", reason=wall.kind)
+    text = wall.text
+    if doc is None or len(text) < MIN_TEXT_CHARS:
         raise NotAnArticle(f"less than {MIN_TEXT_CHARS} characters of text")
     canonical = canonical_url(url) or url
     if declared:
@@ -202,18 +206,23 @@ def extract_article(html: str, url: str, require_article_markup: bool = False) -
         # page (a common template bug) would fold every article of the site into one.
         if declared_abs and same_site(declared_abs, canonical) and not _is_home_of(declared_abs, canonical):
             canonical = declared_abs
-    published_at, precision = _parse_date(doc.date)
-    language = (lang or "").split("-")[0].split("_")[0].lower()[:2] or guess_language(doc.text)
+    # The fetched URL, not the canonical: a date in the path is the one we were given.
+    dates = choose_date(tree, url, listed_date=listed_date, htmldate_value=doc.date, jsonld=nodes)
+    language = (lang or "").split("-")[0].split("_")[0].lower()[:2] or guess_language(text)
     return Article(
         url=canonical,
         fetched_url=url,
         title=(doc.title or "").strip(),
         author=doc.author,
-        published_at=published_at,
-        date_precision=precision,
+        published_at=dates.published_at,
+        date_precision=dates.precision,
         language=language or None,
         site_name=doc.sitename,
         description=doc.description,
         declared_canonical=declared,
-        text=doc.text,
+        text=text,
+        teaser=wall.teaser,
+        date_signal=dates.signal,
+        date_candidates=dates.candidates,
+        date_conflict=dates.conflict,
     )

@@ -33,11 +33,12 @@ class Funnel:
             if p.article is not None:
                 self.extracted[p.source] += 1
             else:
-                # "not-article: <why>", or a kind of its own (consent-wall, paywall).
+                # 'consent-wall' and 'paywall' are counted apart from other 'not-article: ...' pages.
                 reason = (p.skip_reason or "not-article").split(":", 1)[0]
                 self.page_skips[p.source][reason] += 1
                 self.skipped_pages.append({"source": p.source, "url": p.url, "outcome": "skipped",
-                                           "reason": reason, "detail": p.skip_reason, "at": p.fetched_at or None})
+                                           "reason": reason, "detail": p.skip_detail or p.skip_reason,
+                                           "at": p.fetched_at or None})
 
     def add_loaded(self, new_articles: dict[str, tuple[str, int]], duplicates: dict[str, int] | None = None
                    ) -> tuple[int, int]:

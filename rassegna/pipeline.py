@@ -37,7 +37,8 @@ class Processed:
     candidates: list[Candidate] = field(default_factory=list)
     relevance: list[Relevance] = field(default_factory=list)
     fingerprint: tuple[int, ...] | None = None  # near-duplicate signature of the text (rassegna.stories)
-    skip_reason: str | None = None
+    skip_reason: str | None = None  # 'consent-wall', 'paywall', or 'not-article: <why>'
+    skip_detail: str | None = None  # what gave a skipped page away
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -60,9 +61,14 @@ def process_page(page: dict[str, Any], matcher: Matcher) -> Processed:
         encoding=page.get("encoding"),
     )
     try:
-        article = extract_article(page["html"], url, require_article_markup=result.listed_by in _CRAWLED)
+        article = extract_article(
+            page["html"], url, require_article_markup=result.listed_by in _CRAWLED, listed_date=result.listed_date
+        )
     except NotAnArticle as exc:
-        result.skip_reason = f"not-article: {exc}"
+        # Walls get a reason of their own, so the funnel tells a source behind a consent
+        # wall or a paywall from one that publishes nothing.
+        result.skip_reason = exc.reason if exc.reason != "not-article" else f"not-article: {exc}"
+        result.skip_detail = str(exc)
         return result
     result.article = article
     result.fingerprint = fingerprint(article.text)

@@ -145,3 +145,14 @@ def test_example_queries_run_and_answer(first_run, query):
         con.execute("SET VARIABLE since = DATE '2000-01-01'")
         rows = con.execute(query.read_text("utf-8")).fetchall()
     assert rows, f"{query.name} returned nothing on the fixture site's run"
+
+
+def test_every_date_says_where_it_came_from(first_run):
+    rows = _rows(first_run["db"], "SELECT url, published_at, date_signal, date_candidates FROM articles")
+    dated = [r for r in rows if r[1] is not None]
+    assert dated, "the fixture site has dated articles"
+    for url, _, signal, candidates in dated:
+        assert signal in {"jsonld", "meta", "listed", "url", "htmldate"}, url
+        assert signal in {c["signal"] for c in json.loads(candidates)}, url
+    for url, _, signal, _ in (r for r in rows if r[1] is None):
+        assert signal is None, f"{url}: a signal without a date"

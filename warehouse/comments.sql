@@ -42,7 +42,7 @@ COMMENT ON COLUMN page_event.run_id IS 'The run.';
 COMMENT ON COLUMN page_event.source IS 'Source name.';
 COMMENT ON COLUMN page_event.url IS 'URL as listed.';
 COMMENT ON COLUMN page_event.outcome IS 'skipped (a rule) or failed (an error).';
-COMMENT ON COLUMN page_event.reason IS 'robots, non-html, binary, blocked-address, not-article, http-NNN, timeout, dns, too-large, truncated, redirect-loop...';
+COMMENT ON COLUMN page_event.reason IS 'robots, non-html, binary, blocked-address, not-article, consent-wall, paywall, unresolved-redirect, http-NNN, timeout, dns, too-large, truncated, redirect-loop...';
 COMMENT ON COLUMN page_event.detail IS 'The error or rule text.';
 COMMENT ON COLUMN page_event.happened_at IS 'When (UTC).';
 

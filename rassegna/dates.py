@@ -1,0 +1,163 @@
+"""Publication date with the signal it came from, and every other date the page offered.
+
+The signals, most reliable first:
+  jsonld   datePublished in the page's JSON-LD (the publisher's own structured data);
+  meta     article:published_time and its relatives in <head>, itemprop=datePublished;
+  listed   the date the feed or sitemap gave for this URL (may be a lastmod);
+  url      a /2025/09/17/ style date in the URL (day only);
+  htmldate htmldate's find_date (original_date, no extensive search): a heuristic.
+
+htmldate already runs inside trafilatura's metadata extraction, so its answer is taken
+from there rather than computed again: it costs nothing more, and the candidates list
+always holds it (a date found by none of the cheaper signals is still htmldate's).
+A page with no date gets None, never the fetch time: NULL tells the analyst the page
+carried no date, a fetch time would look like a real one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from htmldate.extractors import extract_url_date
+from lxml import etree
+from htmldate.settings import MIN_DATE
+from htmldate.utils import Extractor
+
+from rassegna.jsonld import is_article_node, jsonld_nodes
+
+ROME = ZoneInfo("Europe/Rome")
+SIGNALS = ("jsonld", "meta", "listed", "url", "htmldate")
+
+# Meta names, most specific first; matched lower-cased on name, property and itemprop.
+_META_KEYS = (
+    "article:published_time",
+    "og:published_time",
+    "dc.date.issued",
+    "pubdate",
+    "date",
+    "parsely-pub-date",
+    "sailthru.date",
+    "datepublished",
+)
+_METAS = etree.XPath("//meta[@content]")
+_MICRODATA = etree.XPath('//*[@itemprop="datePublished"][not(self::meta)]/@datetime')
+_DAY_ONLY = re.compile(r"^\s*\d{4}-?\d{2}-?\d{2}\s*$")
+# find_date's own options, for its URL helper: day precision, plausible years only.
+_URL_OPTIONS = Extractor(False, datetime(2100, 1, 1), MIN_DATE, True, "%Y-%m-%d")
+
+
+@dataclass(frozen=True)
+class DateChoice:
+    published_at: datetime | None  # UTC, naive; for 'day' precision that day at 00:00
+    precision: str | None  # 'time' | 'day'
+    signal: str | None  # which of SIGNALS won
+    candidates: list[dict[str, Any]] = field(default_factory=list)  # {signal, value, precision}
+    conflict: bool = False
+
+
+def parse_date(value: str | None) -> tuple[datetime | None, str | None]:
+    """ISO 8601 or RFC 822 text -> (UTC naive datetime, 'time' | 'day'), or (None, None).
+
+    Offset-less times are Italian time (these are Italian pages). A time of exactly
+    00:00:00 is read as a bare date: CMSs and htmldate pad day-only dates with midnight,
+    and real articles stamped at midnight sharp are far rarer.
+    """
+    if not value or not value.strip():
+        return None, None
+    text = value.strip()
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            parsed = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None, None
+        if parsed.tzinfo is None:
+            # RFC 822's "-0000": a UTC time whose local zone is unknown, not Italian time.
+            parsed = parsed.replace(tzinfo=timezone.utc)
+    if parsed.replace(tzinfo=None) < MIN_DATE:
+        # 0001-01-01 and 1970-01-01 are empty fields of a template, not dates.
+        return None, None
+    if _DAY_ONLY.match(text):
+        return parsed.replace(tzinfo=None), "day"
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ROME)
+    if (parsed.hour, parsed.minute, parsed.second, parsed.microsecond) == (0, 0, 0, 0):
+        return parsed.replace(tzinfo=None), "day"
+    return parsed.astimezone(timezone.utc).replace(tzinfo=None), "time"
+
+
+def _jsonld_values(nodes: list[dict[str, Any]]) -> list[str]:
+    # The article's own datePublished before that of the WebPage or WebSite around it.
+    ordered = sorted(nodes, key=lambda n: not is_article_node(n))
+    return [n["datePublished"] for n in ordered if isinstance(n.get("datePublished"), str)]
+
+
+def _meta_values(tree) -> list[str]:
+    found: dict[str, list[str]] = {}
+    for meta in _METAS(tree):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
+        if key in _META_KEYS:
+            found.setdefault(key, []).append(meta.get("content"))
+    # <time itemprop="datePublished" datetime="..."> is microdata's form of the same.
+    for value in _MICRODATA(tree):
+        found.setdefault("datepublished", []).append(str(value))
+    return [v for key in _META_KEYS for v in found.get(key, [])]
+
+
+def _calendar_day(value: datetime, precision: str) -> datetime:
+    if precision == "day":
+        return value
+    return value.replace(tzinfo=timezone.utc).astimezone(ROME).replace(tzinfo=None, hour=0, minute=0, second=0, microsecond=0)
+
+
+def choose_date(
+    tree,
+    url: str | None,
+    listed_date: str | None = None,
+    htmldate_value: str | None = None,
+    jsonld: list[dict[str, Any]] | None = None,
+) -> DateChoice:
+    """Every date candidate of the page, and the most reliable one as the publication date.
+
+    `htmldate_value` is find_date's output (as trafilatura's metadata gives it);
+    `jsonld` the page's JSON-LD objects if the caller has read them already.
+    """
+    raw: list[tuple[str, str | None]] = []
+    raw += [("jsonld", v) for v in _jsonld_values(jsonld if jsonld is not None else jsonld_nodes(tree))]
+    raw += [("meta", v) for v in _meta_values(tree)]
+    raw.append(("listed", listed_date))
+    raw.append(("url", extract_url_date(url, _URL_OPTIONS) if url else None))
+    raw.append(("htmldate", htmldate_value))
+
+    candidates: list[dict[str, Any]] = []
+    parsed: list[tuple[str, datetime, str]] = []
+    seen: set[tuple[str, datetime, str]] = set()
+    for signal, value in raw:
+        when, precision = parse_date(value)
+        if when is None or precision is None or (signal, when, precision) in seen:
+            continue
+        seen.add((signal, when, precision))
+        parsed.append((signal, when, precision))
+        candidates.append({
+            "signal": signal,
+            "value": when.date().isoformat() if precision == "day" else when.isoformat(),
+            "precision": precision,
+        })
+    if not parsed:
+        return DateChoice(None, None, None, [], False)
+    # raw is already in order of reliability, so the first parsed candidate wins.
+    signal, published_at, precision = parsed[0]
+    days = [_calendar_day(when, p) for _, when, p in parsed]
+    # One calendar day of slack: a day-only value against a time near midnight, a feed
+    # that stamps in UTC what Rome calls the next day, or a sitemap listing the day after
+    # a late-evening story all differ by one day without any signal being wrong. Two or
+    # more days apart means one signal names another event (an update, a reprint, a
+    # template's stale date) and the analyst should look.
+    conflict = max(days) - min(days) > timedelta(days=1)
+    return DateChoice(published_at, precision, signal, candidates, conflict)
