@@ -25,7 +25,7 @@ from rassegna.queries import discovery_queries, gdelt_queries
 from reliability.http_helpers import send
 from spiders.crawl import KNOWN_URLS, CrawlProcess
 from spiders.discovery import batchexecute_url, embedded_url, garturlreq
-from spiders.output import read_outcomes
+from spiders.output import iter_listings, read_outcomes
 
 ROOT = Path(__file__).parent.parent
 
@@ -243,6 +243,7 @@ def crawled(net: Net, tmp_path_factory) -> dict:
     for path in out.glob("*.jsonl"):
         records[path.stem] = [json.loads(line) for line in path.read_text("utf-8").splitlines()]
     return {"records": records, "tallies": read_outcomes(out), "seen": list(Recorder.seen),
+            "listings": list(iter_listings(out)),
             "queries": discovery_queries(load_watchlist(watchlist))}
 
 
@@ -291,6 +292,13 @@ def test_engines_received_the_generated_or_explicit_queries(crawled):
     expected |= {f"{g} sourcelang:{lang}" for g in gdelt_queries('"Mac&Nil"') for lang in ("italian", "english")}
     assert {p["query"][0] for p in gdelt} == expected
     assert all(p["mode"] == ["artlist"] and p["format"] == ["json"] and p["maxrecords"] == ["250"] for p in gdelt)
+
+
+def test_every_listed_url_is_recorded_with_the_search_that_found_it(net, crawled):
+    listed = {(row["source"], row["url"]): row for row in crawled["listings"]}
+    known = listed[("gnews", net.pub("/gia-noto.html"))]  # listed, though never fetched
+    assert known["channel"] == "search" and known["query"] in crawled["queries"]
+    assert listed[("bing", net.pub("/bing-semplice.html"))]["query"] == '"Las Mobili"'
 
 
 def test_bing_click_links_are_unwrapped(net, crawled):
