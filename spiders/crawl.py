@@ -25,7 +25,9 @@ from rassegna.config import ConfigError, SourcesConfig, Watchlist, load_sources,
 from rassegna.lifecycle import exit_with_parent
 from rassegna.queries import discovery_queries
 from spiders import settings as default_settings
-from spiders.discovery import BingNewsSpider, GdeltSpider, GoogleNewsSpider
+from spiders.bing_news import BingNewsSpider
+from spiders.gdelt import GdeltSpider
+from spiders.google_news import GoogleNewsSpider
 from spiders.feed import FeedSpider
 from spiders.site import SiteSpider
 from spiders.sitemap import SitemapSpider

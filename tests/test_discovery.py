@@ -24,7 +24,7 @@ from rassegna.config import ConfigError, load_sources, load_watchlist
 from rassegna.queries import discovery_queries, gdelt_queries
 from reliability.http_helpers import send
 from spiders.crawl import KNOWN_URLS, CrawlProcess
-from spiders.discovery import batchexecute_url, embedded_url, garturlreq
+from spiders.google_news import batchexecute_url, embedded_url, garturlreq
 from spiders.output import iter_listings, read_outcomes
 
 ROOT = Path(__file__).parent.parent
