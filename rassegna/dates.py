@@ -65,8 +65,20 @@ def parse_date(value: str | None) -> tuple[datetime | None, str | None]:
 
     Offset-less times are Italian time (these are Italian pages). A time of exactly
     00:00:00 is read as a bare date: CMSs and htmldate pad day-only dates with midnight,
-    and real articles stamped at midnight sharp are far rarer.
+    and real articles stamped at midnight sharp are far rarer. A date after tomorrow is
+    no publication date (a template's placeholder, an event announced, or a page
+    crafted to overflow the conversion): it is no candidate.
     """
+    try:
+        parsed, precision = _parse_date(value)
+    except (OverflowError, ValueError):
+        return None, None
+    if parsed is not None and parsed > datetime.now(timezone.utc).replace(tzinfo=None) + timedelta(days=1):
+        return None, None
+    return parsed, precision
+
+
+def _parse_date(value: str | None) -> tuple[datetime | None, str | None]:
     if not value or not value.strip():
         return None, None
     text = value.strip()

@@ -20,6 +20,10 @@ def _walk(value: Any) -> Iterator[dict[str, Any]]:
                 yield from _walk(value[key])
 
 
+# Real pages' JSON-LD is a few KB; a block this large is not metadata worth parsing.
+MAX_SCRIPT_CHARS = 1_000_000
+
+
 def jsonld_nodes(tree) -> list[dict[str, Any]]:
     """Every JSON-LD object of the page, @graph and nested parts included.
 
@@ -31,9 +35,12 @@ def jsonld_nodes(tree) -> list[dict[str, Any]]:
         raw = (script.text or "").strip()
         if not raw:
             continue
+        if len(raw) > MAX_SCRIPT_CHARS:
+            continue
         try:
             data = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
+            # RecursionError: nesting deep enough to exhaust the parser is hostile, not data.
             continue
         nodes.extend(_walk(data))
     return nodes

@@ -70,6 +70,12 @@ def process_page(page: dict[str, Any], matcher: Matcher) -> Processed:
         result.skip_reason = exc.reason if exc.reason != "not-article" else f"not-article: {exc}"
         result.skip_detail = str(exc)
         return result
+    except Exception as exc:  # noqa: BLE001
+        # A page that breaks the extractor (a bug of ours or of a library, on hostile HTML)
+        # must cost that page, not the batch: it is recorded with the error as a skip.
+        result.skip_reason = f"extract-error: {type(exc).__name__}: {str(exc)[:300]}"
+        result.skip_detail = result.skip_reason
+        return result
     result.article = article
     result.fingerprint = fingerprint(article.text)
     result.candidates, result.relevance = match_article(matcher, article.title, article.text)

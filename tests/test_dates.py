@@ -128,3 +128,24 @@ def test_a_day_only_value_and_a_late_evening_time_are_no_conflict() -> None:
     assert choice.signal == "meta" and not choice.conflict
     choice = choose_date(tree, SITE + "/a.html", listed_date="2025-09-19T10:00:00+02:00")
     assert choice.conflict
+
+
+HOSTILE = """<html><head><title>Una notizia qualunque</title>{head}</head><body><article><h1>Una notizia qualunque</h1>
+<p>{text}</p></article></body></html>""".replace("{text}", "La giunta regionale ha approvato il bilancio di previsione. " * 8)
+
+
+def test_dates_beyond_tomorrow_or_beyond_the_calendar_are_no_candidates() -> None:
+    assert parse_date("9999-12-31T23:59:59Z") == (None, None)
+    assert parse_date("9999-12-31T23:59:59-05:00") == (None, None)
+    assert parse_date("Fri, 31 Dec 9999 23:00:00 -0500") == (None, None)
+    assert parse_date("2099-01-01T10:00:00+01:00") == (None, None)
+    page = HOSTILE.format(head='<meta property="article:published_time" content="9999-12-31T23:59:59-05:00">')
+    article = extract_article(page, "https://giornale.example/notizia.html", listed_date="Fri, 31 Dec 9999 23:00:00 -0500")
+    assert article.published_at is None and article.date_candidates == []
+
+
+def test_json_ld_nested_past_the_parser_s_depth_is_skipped_not_fatal() -> None:
+    deep = '<script type="application/ld+json">' + "[" * 100_000 + "</script>"
+    good = '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2025-09-17T10:00:00+02:00"}</script>'
+    article = extract_article(HOSTILE.format(head=deep + good), "https://giornale.example/notizia.html")
+    assert article.date_signal == "jsonld" and article.published_at == datetime(2025, 9, 17, 8, 0)
