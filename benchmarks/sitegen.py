@@ -35,11 +35,24 @@ _MENTIONS = [
 ]
 
 
+_SYLLABLES = ["ba", "ce", "di", "fo", "gu", "la", "me", "ni", "po", "ru", "sa", "te", "vi", "zo", "an", "el"]
+_PLACES = ["Treviso", "Padova", "Udine", "Bari", "Lecce", "Bergamo", "Brescia", "Modena", "Vicenza", "Pordenone",
+           "Taranto", "Cremona", "Rovigo", "Foggia", "Lodi", "Parma", "Aosta", "Trento"]
+
+
+def _name(rng: random.Random) -> str:
+    return "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 4))).title()
+
+
+def _sentence(rng: random.Random) -> str:
+    # Names, places and figures vary from sentence to sentence, as in real news: pages
+    # built only from the stock phrases would all look like copies of one story.
+    return (f"{rng.choice(_SUBJECTS)} {_name(rng)} di {rng.choice(_PLACES)} {rng.choice(_VERBS)}"
+            f" {rng.choice(_OBJECTS)} da {rng.randint(2, 900)} milioni, {rng.choice(_TAILS)}")
+
+
 def _paragraph(rng: random.Random) -> str:
-    return " ".join(
-        f"{rng.choice(_SUBJECTS)} {rng.choice(_VERBS)} {rng.choice(_OBJECTS)} {rng.choice(_TAILS)}"
-        for _ in range(rng.randint(3, 6))
-    )
+    return " ".join(_sentence(rng) for _ in range(rng.randint(3, 6)))
 
 
 def _page(i: int, rng: random.Random) -> str:

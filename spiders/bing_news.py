@@ -6,10 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
-from scrapy.http import Response
-
-from spiders.discovery import DiscoverySpider, is_http
-from spiders.items import PageItem
+from spiders.discovery import RssSearchSpider, is_http
 from spiders.listings import Listed
 
 
@@ -23,20 +20,12 @@ def bing_target(link: str) -> str:
     return link
 
 
-class BingNewsSpider(DiscoverySpider):
+class BingNewsSpider(RssSearchSpider):
     kind = "bing_news"
 
     def search_urls(self, query: str) -> list[str]:
         params = {"q": query, "format": "rss", "setlang": "it-IT"}
         return [f"{self.source['url']}?{urlencode(params, quote_via=quote)}"]
 
-    def parse_search(self, response: Response) -> Iterator[Any]:
-        entries = self.feed_entries(response)
-        if isinstance(entries, PageItem):
-            yield entries
-            return
-        yield self.listing_item(response)
-        for listed in entries:
-            request = self.discovered(Listed(bing_target(listed.url), listed.date, listed.title), response.meta.get("query"))
-            if request is not None:
-                yield request
+    def follow(self, listed: Listed, query: str | None) -> Iterator[Any]:
+        yield from super().follow(Listed(bing_target(listed.url), listed.date, listed.title), query)

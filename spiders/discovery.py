@@ -29,6 +29,10 @@ def is_http(url: str | None) -> bool:
     return bool(url) and urlsplit(url).scheme in ("http", "https") and bool(urlsplit(url).hostname)  # type: ignore[arg-type]
 
 
+class InvalidAnswer(ValueError):
+    """The search endpoint answered with something that is not a search answer."""
+
+
 class DiscoverySpider(SourceSpider):
     """Runs each query against a search endpoint; subclasses build the URLs and read the answers."""
 
@@ -42,8 +46,26 @@ class DiscoverySpider(SourceSpider):
     def search_urls(self, query: str) -> list[str]:
         raise NotImplementedError
 
-    def parse_search(self, response: Response) -> Iterator[Any]:
+    def answer_entries(self, response: Response) -> list[Listed]:
+        """The articles a search answer lists; raises InvalidAnswer when it is no answer."""
         raise NotImplementedError
+
+    def follow(self, listed: Listed, query: str | None) -> Iterator[Any]:
+        """Requests for one listed article; engines whose links need unwrapping override this."""
+        request = self.discovered(listed, query)
+        if request is not None:
+            yield request
+
+    def parse_search(self, response: Response) -> Iterator[Any]:
+        try:
+            entries = self.answer_entries(response)
+        except InvalidAnswer as exc:
+            yield self.invalid_answer(response, str(exc))
+            return
+        yield self.listing_item(response)
+        query = response.meta.get("query")
+        for listed in entries:
+            yield from self.follow(listed, query)
 
     async def start(self) -> AsyncIterator[Any]:
         if not self.queries:
@@ -78,9 +100,13 @@ class DiscoverySpider(SourceSpider):
     def discovered(self, listed: Listed, query: str | None) -> Request | None:
         return self.page_request(listed, "search", query=query)
 
-    def feed_entries(self, response: Response) -> list[Listed] | PageItem:
-        """Items of an RSS answer, or the failed entry that says why there are none."""
+
+
+class RssSearchSpider(DiscoverySpider):
+    """Engines that answer a search with an RSS feed."""
+
+    def answer_entries(self, response: Response) -> list[Listed]:
         try:
             return parse_feed(response.body, response.url)
         except NotAListing as exc:
-            return self.invalid_answer(response, f"not an RSS answer: {exc}")
+            raise InvalidAnswer(f"not an RSS answer: {exc}") from None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -12,7 +11,7 @@ from scrapy.http import Response
 
 from rassegna.config import GDELT_LANGUAGES
 from rassegna.queries import gdelt_queries
-from spiders.discovery import DiscoverySpider, is_http
+from spiders.discovery import DiscoverySpider, InvalidAnswer, is_http
 from spiders.listings import Listed
 
 
@@ -38,24 +37,20 @@ class GdeltSpider(DiscoverySpider):
                 urls.append(f"{self.source['url']}?{urlencode(params, quote_via=quote)}")
         return urls
 
-    def parse_search(self, response: Response) -> Iterator[Any]:
+    def answer_entries(self, response: Response) -> list[Listed]:
         # Errors come back as plain text with status 200 ("The specified phrase is too short.").
         try:
             answer = json.loads(response.body)
         except ValueError:
             text = response.body[:300].decode("utf-8", "replace").strip()
-            yield self.invalid_answer(response, f"not JSON: {text}")
-            return
+            raise InvalidAnswer(f"not JSON: {text}") from None
         articles = answer.get("articles", []) if isinstance(answer, dict) else None
         if not isinstance(articles, list):
-            yield self.invalid_answer(response, "JSON without an articles list")
-            return
-        yield self.listing_item(response)
+            raise InvalidAnswer("JSON without an articles list")
+        listed = []
         for article in articles:
             if not isinstance(article, dict) or not is_http(article.get("url")):
                 continue
             title = article.get("title") if isinstance(article.get("title"), str) else None
-            listed = Listed(article["url"], gdelt_date(article.get("seendate")), title)
-            request = self.discovered(listed, response.meta.get("query"))
-            if request is not None:
-                yield request
+            listed.append(Listed(article["url"], gdelt_date(article.get("seendate")), title))
+        return listed

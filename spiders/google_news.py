@@ -14,7 +14,7 @@ from scrapy.http import FormRequest, Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from spiders.base import failure_kind, now_iso
-from spiders.discovery import REDIRECTS, DiscoverySpider, is_http
+from spiders.discovery import REDIRECTS, RssSearchSpider, is_http
 from spiders.items import PageItem
 from spiders.listings import Listed
 
@@ -121,7 +121,7 @@ def batchexecute_url(text: str) -> str | None:
     return None
 
 
-class GoogleNewsSpider(DiscoverySpider):
+class GoogleNewsSpider(RssSearchSpider):
     kind = "google_news"
 
     def __init__(self, source: dict[str, Any], **kwargs: Any) -> None:
@@ -137,20 +137,11 @@ class GoogleNewsSpider(DiscoverySpider):
         parts = urlsplit(url)
         return parts.netloc.lower() == self.endpoint or bool(_GOOGLE_HOST.search(parts.hostname or ""))
 
-    def parse_search(self, response: Response) -> Iterator[Any]:
-        entries = self.feed_entries(response)
-        if isinstance(entries, PageItem):
-            yield entries
-            return
-        yield self.listing_item(response)
-        query = response.meta.get("query")
-        for listed in entries:
-            if self.is_google(listed.url) and article_id(listed.url):
-                yield from self.resolve(listed, query)
-            else:
-                request = self.discovered(listed, query)
-                if request is not None:
-                    yield request
+    def follow(self, listed: Listed, query: str | None) -> Iterator[Any]:
+        if self.is_google(listed.url) and article_id(listed.url):
+            yield from self.resolve(listed, query)
+        else:
+            yield from super().follow(listed, query)
 
     def resolve(self, listed: Listed, query: str | None) -> Iterator[Any]:
         if listed.url in self.links_seen:

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from importlib import resources
+
 import duckdb
 
 from rassegna.config import Watchlist
@@ -219,6 +221,9 @@ def load_batch(
 
 
 BAND_COLUMNS = {"band_key": "BIGINT", "article_id": "VARCHAR"}
+# Stored articles compared with each new one, those sharing the most band keys first: a
+# bound, so text that shares bands with thousands of articles cannot make a load quadratic.
+STORY_CANDIDATES = 20
 
 
 def assign_stories(con: duckdb.DuckDBPyConnection, batch: Sequence[Processed]) -> dict[str, str]:
@@ -230,9 +235,9 @@ def assign_stories(con: duckdb.DuckDBPyConnection, batch: Sequence[Processed]) -
     new = [(article_id(p.article.url), _fingerprint(p)) for p in batch if p.article is not None]
     bands = [(key, aid) for aid, fp in new for key in stories.candidate_bands(fp)]
     existing = con.execute(
-        "SELECT DISTINCT a.article_id, a.fingerprint, coalesce(a.story_id, a.article_id) FROM article_band b"
-        " JOIN article a USING (article_id) WHERE b.band_key IN (SELECT unnest(?::BIGINT[]))",
-        [[key for key, _ in bands]],
+        (resources.files("warehouse") / "story_candidates.sql").read_text("utf-8"),
+        {"band_keys": [key for key, _ in bands], "band_articles": [aid for _, aid in bands],
+         "per_article": STORY_CANDIDATES},
     ).fetchall()
     bulk_insert(con, "article_band", BAND_COLUMNS, bands)
     return stories.assign_stories(new, [(aid, tuple(fp) if fp else None, story) for aid, fp, story in existing])
