@@ -19,6 +19,7 @@ import scrapy
 from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
+from w3lib.url import safe_url_string
 
 from rassegna.urls import canonical_url
 from spiders.items import PageItem
@@ -150,7 +151,8 @@ class SourceSpider(scrapy.Spider):
         if listed.url in self.seen:
             return None
         self.seen.add(listed.url)
-        self.listings.append({"url": listed.url, "channel": listed_by, "query": meta.get("query") or ""})
+        # As Scrapy will request it (escaped, host lower-cased): the form stored in article_url.
+        self.listings.append({"url": safe_url_string(listed.url), "channel": listed_by, "query": meta.get("query") or ""})
         self.crawler.stats.inc_value("rassegna/listed")
         known = _known_urls(self.settings.get("RASSEGNA_KNOWN_URLS", ""))
         if known and (listed.url in known or canonical_url(listed.url) in known):

@@ -83,3 +83,22 @@ def test_a_second_page_of_a_stored_article_counts_as_a_duplicate_not_as_new(two_
     assert duplicates == listed_twice
     assert two_runs["first"].articles_new == 3
     assert sum(s["articles_new"] for s in first.values()) == 3
+
+
+def test_a_channel_listing_one_article_under_two_urls_is_one_row(tmp_path):
+    from conftest import store_articles
+    from rassegna.config import load_watchlist
+    from warehouse import load
+    from warehouse.db import connect
+
+    db = tmp_path / "w.duckdb"
+    url = "https://giornale.example/economia/galdi.html"
+    store_articles(db, load_watchlist(WATCHLIST), [(url, "Galdi", "Un testo qualunque. " * 20, None)])
+    with connect(db) as con:
+        aid = con.execute("SELECT article_id FROM article").fetchone()[0]
+        load.bulk_insert(con, "article_url", load.URL_COLUMNS, [(url + "?utm_source=rss", aid)])
+        load.record_discovery(con, "r1", [{"source": "s", "channel": "feed", "url": url + "?utm_source=rss"}])
+        load.record_discovery(con, "r2", [{"source": "s", "channel": "feed", "url": url + "?utm_source=rss"},
+                                          {"source": "s", "channel": "feed", "url": url}])
+        rows = con.execute("SELECT channel, first_run_id, last_run_id, times_listed FROM article_channels").fetchall()
+    assert rows == [("feed", "r1", "r2", 2)]

@@ -6,7 +6,7 @@ with per_article as (
         source,
         channel,
         coalesce(query, '') as query,
-        count(*) over (partition by article_id) as channels_listing_it
+        count(*) over (partition by article_id) as channels_listing_it  -- one row per channel (see the view)
     from article_channels
 ),
 

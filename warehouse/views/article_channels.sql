@@ -13,16 +13,19 @@ article as (
 ),
 
 found as (
-    select distinct
+    -- One channel may list an article under several of its URLs (a tracking link and the
+    -- canonical one, an AMP copy): still one row for the pair.
+    select
         article_url.article_id,
         discovery.source,
         discovery.channel,
         nullif(discovery.query, '') as query,
-        discovery.first_run_id,
-        discovery.last_run_id,
-        discovery.times_listed
+        min(discovery.first_run_id) as first_run_id,
+        max(discovery.last_run_id) as last_run_id,
+        max(discovery.times_listed) as times_listed
     from discovery
     join article_url using (url)
+    group by all
 )
 
 select
