@@ -271,6 +271,10 @@ def classify_walls(tree, text: str | None, jsonld: list[dict[str, Any]] | None =
             if _CONSENT.search(body, spaced=True) and _inside(element, consent()):
                 continue
             walls = [a for a in wall_areas if _inside(element, [a])]
+            if not walls and any(e.tag in _CHROME for e in (element, *element.iterancestors())):
+                # "Sei già abbonato? Accedi" in the site's header or footer is a login link
+                # on every page, not a wall over this article.
+                continue
             box = walls[0] if walls else _box(element)
             if box is not None:
                 pitch_boxes.append(box)

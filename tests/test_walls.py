@@ -152,3 +152,10 @@ def test_a_stored_teaser_is_flagged_in_the_articles_view(matcher: Matcher, tmp_p
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
         flags = dict(con.execute("SELECT fetched_url, teaser FROM article").fetchall())
     assert flags == {URL + "teaser-jsonld.html": True, URL + "article-with-cookie-banner.html": False}
+
+
+def test_a_login_link_in_the_site_header_does_not_make_an_article_a_teaser() -> None:
+    article = extract_article(page("article-with-login-link.html"), URL + "las-mobili-verniciatura.html")
+    assert not article.teaser
+    assert "reparto di verniciatura a basse emissioni" in article.text
+    assert "abbonato" not in article.text
