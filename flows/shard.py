@@ -114,13 +114,14 @@ def finished_shards(shards: list[Shard], timeout_s: float, poll_s: float = 2.0) 
     from prefect.client.orchestration import get_client
 
     pending = {s.flow_run_id: s for s in shards}
+    errors: dict[Any, int] = {}
     deadline = time.monotonic() + timeout_s
     with get_client(sync_client=True) as client:
         try:
             while pending:
                 for run_id, shard in list(pending.items()):
-                    run = client.read_flow_run(run_id)
-                    if run.state is None or not run.state.is_final():
+                    run = read_flow_run_patiently(client, run_id, errors, poll_s)
+                    if run is None or run.state is None or not run.state.is_final():
                         continue
                     del pending[run_id]
                     if run.state.is_completed():
@@ -140,6 +141,29 @@ def finished_shards(shards: list[Shard], timeout_s: float, poll_s: float = 2.0) 
         finally:
             for run_id in pending:
                 _cancel(client, run_id)
+
+
+# Consecutive failed reads of one shard's state before the wait gives up: a Prefect server
+# restarting or a network blip must not throw away hours of running shards.
+POLL_ERRORS_TOLERATED = 30
+
+
+def read_flow_run_patiently(client: Any, run_id: Any, errors: dict[Any, int], poll_s: float,
+                            tolerated: int = POLL_ERRORS_TOLERATED) -> Any:
+    """The shard's flow run, or None when the API did not answer this time (counted in `errors`)."""
+    from httpx import HTTPError
+
+    try:
+        run = client.read_flow_run(run_id)
+    except (HTTPError, OSError) as exc:
+        errors[run_id] = errors.get(run_id, 0) + 1
+        if errors[run_id] > tolerated:
+            raise RuntimeError(f"Prefect's API failed {tolerated} times in a row while waiting"
+                               f" for shard flow run {run_id}: {exc}") from exc
+        time.sleep(poll_s)
+        return None
+    errors.pop(run_id, None)
+    return run
 
 
 def _cancel(client: Any, flow_run_id: UUID | None) -> None:

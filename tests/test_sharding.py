@@ -147,3 +147,28 @@ def test_sharding_with_no_shard_deployment_fails_the_run_saying_what_to_deploy(p
     [(status, error)] = _rows(db, "SELECT status, error FROM runs")
     assert status == "failed" and "monitor-shard/nowhere" in error
     assert not list((tmp_path / ".rassegna-crawl").glob("*/*")), "the shards' folder is left behind"
+
+
+def test_waiting_on_shards_survives_an_api_that_stops_answering_for_a_while(tmp_path):
+    import socket
+    import uuid
+
+    import httpx
+
+    from flows.shard import read_flow_run_patiently
+
+    with socket.socket() as probe:  # a port with nobody behind it: connection refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    errors: dict = {}
+    run_id = uuid.uuid4()
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}/api") as http:
+        class Unreachable:
+            def read_flow_run(self, flow_run_id):
+                return http.get(f"/flow_runs/{flow_run_id}")
+
+        for attempt in range(1, 4):
+            assert read_flow_run_patiently(Unreachable(), run_id, errors, poll_s=0, tolerated=3) is None
+            assert errors[run_id] == attempt
+        with pytest.raises(RuntimeError, match="failed 3 times in a row"):
+            read_flow_run_patiently(Unreachable(), run_id, errors, poll_s=0, tolerated=3)
