@@ -382,3 +382,16 @@ def test_discovery_source_with_nothing_to_search_fails(tmp_path, net):
     crawl = CrawlProcess(sources, tmp_path / "out", budget_s=60, watchlist_file=watchlist)
     assert crawl.finish() is None
     assert read_outcomes(tmp_path / "out")["gnews"]["entry_error"].startswith("no-queries")
+
+
+def test_gdelt_s_own_service_is_never_asked_more_than_once_every_5_seconds():
+    from rassegna.config import SourcesConfig
+    from spiders.crawl import settings_for
+
+    config = SourcesConfig.model_validate({
+        "crawl": {"download_delay": 1.0},
+        "sources": [{"name": "gdelt", "kind": "gdelt"}, {"name": "altro", "kind": "gdelt", "url": "https://gdelt.example/api"}],
+    })
+    slots = settings_for(config, Path("/tmp/unused"))["DOWNLOAD_SLOTS"]
+    assert slots["api.gdeltproject.org"]["delay"] == 5.0
+    assert slots["gdelt.example"]["delay"] == 1.0
