@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import subprocess
 import sys
 from datetime import datetime
@@ -134,6 +136,10 @@ def test_load_batch_twice_is_idempotent(tmp_path: Path, watchlist: Watchlist) ->
         # A retried batch of the same run writes nothing again but still counts as that run's news.
         retried = load_batch(con, "run-1", watchlist.version, [item])
         assert (retried.articles_new, retried.mentions_new) == (first.articles_new, first.mentions_new)
+        # Another listed link of the same source, redirected to the same page, is a duplicate.
+        other_link = dataclasses.replace(item, listed_url="https://giornale.example/go/123")
+        again = load_batch(con, "run-1", watchlist.version, [other_link])
+        assert (again.articles_new, again.duplicates_by_source) == (0, {"giornale-prova": 1})
         # A later run finds nothing new.
         second = load_batch(con, "run-2", watchlist.version, [item])
         assert second.articles_new == 0

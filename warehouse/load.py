@@ -184,21 +184,29 @@ def load_batch(
         return result
     with transaction(con):
         stored = {
-            url: (first_run, source, fetched_url)
-            for url, first_run, source, fetched_url in con.execute(
-                "SELECT url, first_run_id, source, fetched_url FROM article WHERE url IN (SELECT unnest(?::VARCHAR[]))",
+            url: (first_run, source)
+            for url, first_run, source in con.execute(
+                "SELECT url, first_run_id, source FROM article WHERE url IN (SELECT unnest(?::VARCHAR[]))",
                 [list(articles)],
             ).fetchall()
         }
+        # URLs as listed that the warehouse knows already: a retried batch's own pages.
+        listed_known = {
+            url for (url,) in con.execute(
+                "SELECT url FROM article_url WHERE url IN (SELECT unnest(?::VARCHAR[]))",
+                [[p.listed_url or p.url for p in articles.values()]],
+            ).fetchall()
+        }
         # New to the warehouse, or this very page stored by this run (a retried batch whose
-        # first attempt committed): both count as this run's new articles. Any other page of a
-        # stored article (another channel's copy, an earlier run's) is a duplicate.
+        # first attempt committed: same source, same listed URL): both count as this run's
+        # new articles. Any other page of a stored article (another channel's copy, another
+        # listed link redirecting to it, an earlier run's) is a duplicate.
         new, to_write = [], []
         for url, p in articles.items():
             if url not in stored:
                 new.append(p)
                 to_write.append(p)
-            elif stored[url] == (run_id, p.source, p.article.fetched_url if p.article else None):
+            elif stored[url] == (run_id, p.source) and (p.listed_url or p.url) in listed_known:
                 new.append(p)
             else:
                 result.count_duplicate(p.source)
