@@ -14,14 +14,13 @@ program's own dataclasses going to the same program; the folder is trusted
 from __future__ import annotations
 
 import json
-import os
 import pickle
-import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from rassegna.config import Source
+from rassegna.files import write_atomically
 from rassegna.pipeline import Processed
 
 DONE = "shard.json"
@@ -41,22 +40,9 @@ def split_sources(sources: Sequence[Source], shards: int) -> list[list[str]]:
     return [b for b in batches if b]
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".writing-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_batch(out_dir: Path, number: int, batch: list[Processed]) -> Path:
     path = Path(out_dir) / f"processed-{number:06d}.pkl"
-    _write_atomically(path, pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL))
+    write_atomically(path, pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL))
     return path
 
 
@@ -69,7 +55,7 @@ def read_batches(out_dir: Path) -> Iterator[list[Processed]]:
 
 def write_done(out_dir: Path, report: dict[str, Any]) -> None:
     """The last file a shard writes: its crawl error (if any) and where it ran."""
-    _write_atomically(Path(out_dir) / DONE, json.dumps(report).encode("utf-8"))
+    write_atomically(Path(out_dir) / DONE, json.dumps(report).encode("utf-8"))
 
 
 def read_done(out_dir: Path) -> dict[str, Any] | None:

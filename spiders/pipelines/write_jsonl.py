@@ -10,7 +10,6 @@ JSON object per line, with its channel) and `<source>.outcome.json` (the tally).
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import IO
 from scrapy import Spider
 from scrapy.crawler import Crawler
 
+from rassegna.files import write_atomically
 from spiders.items import PageItem
 
 
@@ -94,16 +94,10 @@ class WriteJsonLinesPipeline:
             "errors": stats.get_value("spider_exceptions/count", 0) + stats.get_value("log_count/ERROR", 0),
             "finish_reason": stats.get_value("finish_reason"),
         }
-        _write_atomically(self.out_dir / f"{spider.name}.outcome.json", json.dumps(outcome, indent=1))
+        write_atomically(self.out_dir / f"{spider.name}.outcome.json", json.dumps(outcome, indent=1).encode("utf-8"))
 
     def _write_listings(self, spider: Spider) -> None:
         listings = getattr(spider, "listings", [])
         lines = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in listings)
-        _write_atomically(self.out_dir / f"{spider.name}.listed.json", lines)
+        write_atomically(self.out_dir / f"{spider.name}.listed.json", lines.encode("utf-8"))
 
-
-def _write_atomically(final: Path, text: str) -> None:
-    # Written whole, by rename: a reader finds the file complete or absent.
-    tmp = final.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, final)
