@@ -18,6 +18,7 @@ from prefect.utilities.annotations import quote
 from flows.monitor import DEFAULT_DB, DEFAULT_WATCHLIST, new_run_id
 from rassegna.config import Watchlist, load_watchlist
 from rassegna.pipeline import rematch_texts, worker_pool
+from rassegna.stories import fingerprint
 from warehouse import load
 from warehouse.db import connect
 from warehouse.lock import writer_lock
@@ -77,6 +78,23 @@ def swap_mentions(db: str, run_id: str, articles: int) -> dict[str, int]:
         return load.mentions_per_entity(con, None)
 
 
+@task(name="read-unfingerprinted", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def read_unfingerprinted(db: str, after: str, limit: int) -> list[tuple[str, str]]:
+    with connect(db, migrated=True) as con:
+        return load.unfingerprinted_with_mentions(con, after, limit)
+
+
+@task(name="fingerprint-texts", cache_policy=NO_CACHE)
+def fingerprint_texts(items: list[tuple[str, str]], pool: Any) -> list[tuple[str, tuple[int, ...] | None]]:
+    return list(zip((aid for aid, _ in items), pool.map(fingerprint, (text for _, text in items), chunksize=16)))
+
+
+@task(name="store-stories", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def store_stories(db: str, fingerprints: list[tuple[str, tuple[int, ...] | None]]) -> None:
+    with connect(db, migrated=True) as con:
+        load.fingerprint_stories(con, fingerprints)
+
+
 @flow(name="rematch")
 def rematch(
     watchlist_file: Path = DEFAULT_WATCHLIST,
@@ -100,7 +118,13 @@ def rematch(
                     stage_mentions(db, [a for a, _, _ in batch], quote(candidates), quote(relevance))
                     articles += len(batch)
                     last = batch[-1][0]
-            per_entity = swap_mentions(db, run_id, articles)
+                per_entity = swap_mentions(db, run_id, articles)
+                # Articles with mentions for the first time get the fingerprint that puts them
+                # in a story (the monitor fingerprints only articles that mention an entity).
+                last = ""
+                while items := read_unfingerprinted(db, last, batch_size):
+                    store_stories(db, fingerprint_texts(quote(items), pool))
+                    last = items[-1][0]
         except BaseException as exc:
             # The live mentions are untouched until the swap; record why this rematch stopped.
             fail_rematch(db, run_id, f"{type(exc).__name__}: {exc}")

@@ -77,9 +77,17 @@ def process_page(page: dict[str, Any], matcher: Matcher) -> Processed:
         result.skip_detail = result.skip_reason
         return result
     result.article = article
-    result.fingerprint = fingerprint(article.text)
     result.candidates, result.relevance = match_article(matcher, article.title, article.text)
+    if covers_an_entity(result.candidates):
+        # Stories exist to count coverage once: only articles that mention a watched entity
+        # are fingerprinted (2 ms each); the others are their own story. A rematch
+        # fingerprints the articles it finds new mentions in.
+        result.fingerprint = fingerprint(article.text)
     return result
+
+
+def covers_an_entity(candidates: list[Candidate]) -> bool:
+    return any(c.accepted for c in candidates)
 
 
 def match_article(matcher: Matcher, title: str, text: str) -> tuple[list[Candidate], list[Relevance]]:

@@ -64,7 +64,7 @@ def store_articles(db: Path, watchlist, articles, site_name: str | None = None, 
     """Store (url, title, text, published_at or None) articles through the real matcher and loader."""
     from rassegna.extract import Article
     from rassegna.matching import Matcher
-    from rassegna.pipeline import Processed, match_article
+    from rassegna.pipeline import Processed, covers_an_entity, match_article
     from rassegna.stories import fingerprint
     from warehouse import load
     from warehouse.db import connect
@@ -78,7 +78,7 @@ def store_articles(db: Path, watchlist, articles, site_name: str | None = None, 
         candidates, relevance = match_article(matcher, title, text)
         batch.append(Processed(source="giornale", url=url, listed_by="feed", fetched_at="2025-09-26T10:00:00+00:00",
                                article=article, candidates=candidates, relevance=relevance,
-                               fingerprint=fingerprint(text)))
+                               fingerprint=fingerprint(text) if covers_an_entity(candidates) else None))
     with connect(db) as con:
         load.start_run(con, run_id, None, "sources.yaml", str(WATCHLIST), watchlist, 1)
         load.load_batch(con, run_id, watchlist.version, batch)

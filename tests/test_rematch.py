@@ -94,3 +94,38 @@ def test_a_retried_staging_batch_replaces_itself(tmp_path):
         load.swap_rematch(con, "rm-1", len(rows))
         assert con.execute("SELECT count(*) FROM mention_candidate").fetchone()[0] == len(candidates)
         assert con.execute("SELECT status FROM run WHERE run_id = 'rm-1'").fetchone()[0] == "completed"
+
+
+MALVESTIO = (
+    "Il Gruppo Malvestio di Villanova di Camposampiero, che produce letti e arredi per ospedali e residenze "
+    "per anziani, ha annunciato un nuovo reparto dedicato ai letti elettrici per la terapia intensiva. "
+    "L'investimento vale alcuni milioni di euro e porterà trenta nuove assunzioni entro la fine dell'anno. "
+    "Secondo l'azienda, la domanda arriva soprattutto dagli ospedali del Nord Europa, dove le gare premiano "
+    "la facilità di pulizia e la durata dei materiali. Il reparto lavorerà su due turni e userà acciaio "
+    "riciclato per le strutture portanti, con un risparmio di energia stimato in un quinto."
+)
+
+
+def test_articles_that_gain_mentions_in_a_rematch_get_their_fingerprint_and_story(tmp_path):
+    from flows.rematch import rematch
+
+    db = tmp_path / "w.duckdb"
+    text = WATCHLIST.read_text("utf-8")
+    start = text.index("  - id: malvestio")
+    end = text.index("  - id: ", start + 10)
+    without = tmp_path / "without-malvestio.yaml"
+    without.write_text(text[:start] + text[end:], "utf-8")
+    copy = MALVESTIO.replace("ha annunciato", "ha presentato ieri") + " Leggi anche: le altre notizie dal territorio."
+    store_articles(db, load_watchlist(without), [("https://uno.example/m", "Malvestio", MALVESTIO, None),
+                                                 ("https://due.example/m", "Malvestio cresce", copy, None)])
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM article WHERE fingerprint IS NOT NULL").fetchone()[0] == 0
+
+    rematch(watchlist_file=WATCHLIST, db=str(db))
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("SELECT fingerprint IS NOT NULL, story_id FROM article").fetchall()
+        story = con.execute("SELECT articles, entities FROM stories").fetchall()
+    assert [has for has, _ in rows] == [True, True]
+    assert len({s for _, s in rows}) == 1, "the two copies should be one story"
+    assert story == [(2, ["Malvestio"])]

@@ -235,24 +235,46 @@ STORY_CANDIDATES = 20
 
 
 def assign_stories(con: duckdb.DuckDBPyConnection, batch: Sequence[Processed]) -> dict[str, str]:
-    """article_id -> story_id for articles about to be stored, and their band keys stored.
+    """article_id -> story_id for articles about to be stored, and their band keys stored."""
+    return story_of(con, [(article_id(p.article.url), tuple(p.fingerprint) if p.fingerprint else None)
+                          for p in batch if p.article is not None])
+
+
+def story_of(con: duckdb.DuckDBPyConnection, new: list[tuple[str, tuple[int, ...] | None]]) -> dict[str, str]:
+    """article_id -> story_id for (article_id, fingerprint) pairs, whose band keys are stored.
 
     Candidates are the stored articles sharing an LSH band key with a new one (an
     equality join); rassegna.stories decides which are near-duplicates.
     """
-    new = [(article_id(p.article.url), _fingerprint(p)) for p in batch if p.article is not None]
     bands = [(key, aid) for aid, fp in new for key in stories.candidate_bands(fp)]
     existing = con.execute(
         (resources.files("warehouse") / "story_candidates.sql").read_text("utf-8"),
         {"band_keys": [key for key, _ in bands], "band_articles": [aid for _, aid in bands],
          "per_article": STORY_CANDIDATES},
-    ).fetchall()
+    ).fetchall() if bands else []
     bulk_insert(con, "article_band", BAND_COLUMNS, bands)
     return stories.assign_stories(new, [(aid, tuple(fp) if fp else None, story) for aid, fp, story in existing])
 
 
-def _fingerprint(p: Processed) -> tuple[int, ...] | None:
-    return tuple(p.fingerprint) if p.fingerprint else None
+def fingerprint_stories(con: duckdb.DuckDBPyConnection, fingerprints: list[tuple[str, tuple[int, ...] | None]]) -> int:
+    """Give stored articles without a fingerprint (new mentions found by a rematch) theirs and a story."""
+    with transaction(con):
+        assigned = story_of(con, fingerprints)
+        con.executemany(
+            "UPDATE article SET fingerprint = ?, story_id = ? WHERE article_id = ?",
+            [(list(fp) if fp else None, assigned[aid], aid) for aid, fp in fingerprints],
+        )
+    return len(assigned)
+
+
+def unfingerprinted_with_mentions(con: duckdb.DuckDBPyConnection, after: str, limit: int) -> list[tuple[str, str]]:
+    """(article_id, text) of articles with accepted mentions but no fingerprint, in id order after `after`."""
+    return con.execute(
+        "SELECT a.article_id, a.text FROM article a WHERE a.fingerprint IS NULL AND a.article_id > ? AND EXISTS"
+        " (SELECT 1 FROM mention_candidate m WHERE m.article_id = a.article_id AND m.accepted)"
+        " ORDER BY a.article_id LIMIT ?",
+        [after, limit],
+    ).fetchall()
 
 
 def url_rows(batch: Iterable[Processed]) -> Iterator[tuple[str, str]]:
