@@ -394,8 +394,11 @@ def _print_inspection(report: dict[str, Any]) -> None:
     if report.get("error"):
         console.print(f"[red]{report['error']}[/]")
         return
-    for key in ("url", "title", "published_at", "language", "author", "site_name", "encoding"):
+    for key in ("url", "title", "published_at", "date_signal", "date_conflict", "teaser", "language", "author",
+                "site_name", "encoding"):
         console.print(f"[bold]{key}[/]: {report.get(key)}")
+    for candidate in report.get("date_candidates") or []:
+        console.print(f"  date candidate: {candidate['signal']} {candidate['value']} ({candidate['precision']})")
     text = report.get("text") or ""
     console.print(f"[bold]text[/] ({len(text)} chars): {text[:600]}{'…' if len(text) > 600 else ''}")
     console.print(f"[bold]mentions[/]: {len(report['mentions'])} accepted, {len(report['rejected'])} rejected")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import SITE, WATCHLIST
+from conftest import FIXTURES, SITE, WATCHLIST
 from rassegna.cli import app
 
 runner = CliRunner()
@@ -107,3 +107,11 @@ def test_sql_runs_a_statement_read_only_on_the_analysts_copy(tmp_path):
         capture_output=True, text=True, timeout=60,
     )
     assert refused.returncode != 0 or "read-only" in (refused.stdout + refused.stderr).lower()
+
+
+def test_inspect_shows_where_the_date_came_from_and_a_teaser():
+    teaser = FIXTURES / "walls" / "teaser-jsonld.html"
+    result = runner.invoke(app, ["inspect", "--watchlist", str(WATCHLIST), str(teaser)])
+    assert result.exit_code == 0, result.output
+    assert "date_signal: jsonld" in result.output and "teaser: True" in result.output
+    assert "date candidate: jsonld 2025-09-16T04:15:00 (time)" in result.output
