@@ -20,7 +20,9 @@ from typing import Any
 import duckdb
 
 FORMATS = ("html", "md", "csv", "xlsx", "parquet")
-COLUMNS = ["entity_name", "entity_kind", "article_date", "published_at", "source", "site_name", "title", "snippet", "url"]
+COLUMNS = ["entity_name", "entity_kind", "article_date", "published_at", "source", "site_name", "title", "snippet", "url",
+           "story_id", "story_outlets", "teaser"]
+_PARQUET_TYPES = {"article_date": "TIMESTAMP", "published_at": "TIMESTAMP", "story_outlets": "INTEGER", "teaser": "BOOLEAN"}
 PALETTE = ["#1f5f8b", "#c0392b", "#27ae60", "#8e44ad", "#d35400", "#16a085", "#2c3e50", "#b7950b",
            "#7f8c8d", "#e84393", "#0984e3", "#6ab04c", "#a29bfe", "#fd7e14"]
 
@@ -46,6 +48,10 @@ def load_report(con: duckdb.DuckDBPyConnection, since: date | None, until: date 
         names = [d[0] for d in cursor.description]
         rows[name] = [dict(zip(names, row)) for row in cursor.fetchall()]
     return ReportData(rows["report_mentions"], rows["report_programme"], since, until)
+
+
+def _count(n: int, singular: str, plural: str) -> str:
+    return f"{n} {singular if n == 1 else plural}"
 
 
 def _e(value: Any) -> str:
@@ -134,7 +140,9 @@ def render_html(data: ReportData) -> str:
         f"<title>Rassegna stampa, {_e(period)}</title><style>{_STYLE}</style></head><body>",
         "<h1>Rassegna stampa: Imprese Vincenti, INNOVIT e le dodici aziende della missione</h1>",
         f"<p class='muted'>Periodo {_e(period)} · {len(data.mentions)} menzioni in "
-        f"{len({m['url'] for m in data.mentions})} articoli · generato il {_e(datetime.now().strftime('%d/%m/%Y %H:%M'))}</p>",
+        f"{len({m['url'] for m in data.mentions})} articoli, "
+        f"{_count(len({m['story_id'] for m in data.mentions}), 'notizia distinta', 'notizie distinte')}"
+        " (una notizia ripresa da più testate conta una volta) · generato il {_e(datetime.now().strftime('%d/%m/%Y %H:%M'))}</p>",
         "<h2>Andamento</h2>",
         _line_chart(weekly, "Menzioni per settimana, per azienda"),
         _bar_chart(by_entity.most_common(), "Menzioni per azienda e programma"),
@@ -158,12 +166,16 @@ def render_html(data: ReportData) -> str:
         grouped[m["entity_name"]].append(m)
     for name in sorted(grouped):
         parts.append(f"<h3>{_e(name)} ({len(grouped[name])})</h3><table><thead><tr><th>Data</th><th>Testata</th>"
-                     "<th>Articolo</th><th>Estratto</th></tr></thead><tbody>")
+                     "<th>Articolo</th><th>Estratto</th><th>Ripresa da</th></tr></thead><tbody>")
         for m in grouped[name]:
             link = _safe_url(m["url"])
             title = f"<a href='{_e(link)}'>{_e(m['title'])}</a>" if link else _e(m["title"])
+            if m.get("teaser"):
+                title += " <span class='muted'>(anteprima: articolo riservato agli abbonati)</span>"
+            outlets = m.get("story_outlets") or 1
+            spread = f"{outlets} testate" if outlets > 1 else ""
             parts.append(f"<tr><td>{_day(m['article_date'])}</td><td>{_e(m['site_name'] or m['source'])}</td>"
-                         f"<td>{title}</td><td>{_e(m['snippet'])}</td></tr>")
+                         f"<td>{title}</td><td>{_e(m['snippet'])}</td><td>{_e(spread)}</td></tr>")
         parts.append("</tbody></table>")
     if not grouped:
         parts.append("<p class='empty'>Nessuna menzione nel periodo.</p>")
@@ -213,13 +225,14 @@ def write_report(data: ReportData, fmt: str, out: Path) -> Path:
                     value = m[key]
                     if isinstance(value, datetime):
                         sheet.write_datetime(r, c, value, dates)
+                    elif isinstance(value, (bool, int)):
+                        sheet.write(r, c, value)
                     else:
                         sheet.write_string(r, c, "" if value is None else str(value))
     else:
         # Parquet through DuckDB itself: typed columns, no extra library.
         with duckdb.connect() as con:
-            con.execute("CREATE TABLE report (" + ", ".join(f"{c} VARCHAR" if c not in ("article_date", "published_at")
-                                                             else f"{c} TIMESTAMP" for c in COLUMNS) + ")")
+            con.execute("CREATE TABLE report (" + ", ".join(f"{c} {_PARQUET_TYPES.get(c, 'VARCHAR')}" for c in COLUMNS) + ")")
             if data.mentions:
                 con.executemany(f"INSERT INTO report VALUES ({', '.join('?' for _ in COLUMNS)})",
                                 [[m[k] for k in COLUMNS] for m in data.mentions])

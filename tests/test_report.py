@@ -89,3 +89,22 @@ def test_html_renders_in_headless_chromium(db, tmp_path):
     subprocess.run(["chromium", *flags, "--window-size=1000,1400", f"--screenshot={shot}", out.as_uri()],
                    capture_output=True, timeout=120, check=True)
     assert shot.stat().st_size > 10_000  # a page was painted, not a blank
+
+
+def test_a_release_on_two_outlets_is_one_story_in_the_report(tmp_path):
+    from test_stories import HEADLINE, ORIGINAL, REPUBLISHED
+
+    path = tmp_path / "stories.duckdb"
+    watchlist = load_watchlist(WATCHLIST)
+    copy = next(iter(REPUBLISHED.values()))
+    store_articles(path, watchlist, [("https://uno.example/galdi", HEADLINE, ORIGINAL, datetime(2025, 9, 17))],
+                   site_name="Quotidiano Uno", run_id="r1")
+    store_articles(path, watchlist, [("https://due.example/galdi", HEADLINE, copy, datetime(2025, 9, 18))],
+                   site_name="Gazzetta Due", run_id="r2")
+    data = _data(path)
+    galdi = [m for m in data.mentions if m["entity_name"] == "Galdi"]
+    assert {m["url"] for m in galdi} == {"https://uno.example/galdi", "https://due.example/galdi"}
+    assert len({m["story_id"] for m in galdi}) == 1 and {m["story_outlets"] for m in galdi} == {2}
+    page = render_html(data)
+    assert "2 articoli, 1 notizia distinta" in page
+    assert "<td>2 testate</td>" in page

@@ -13,9 +13,14 @@ dated as (
         a.site_name,
         a.title,
         m.snippet,
-        a.url
+        a.url,
+        a.story_id,
+        -- The same release on several outlets is one story: count it once, see where it ran.
+        s.outlets as story_outlets,
+        a.teaser
     from mentions m
     join articles a using (article_id)
+    join stories s using (story_id)
 )
 
 select dated.*
