@@ -11,18 +11,22 @@ The engines' spiders: spiders/google_news.py, spiders/bing_news.py, spiders/gdel
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy.http import Request, Response
+from twisted.python.failure import Failure
 
 from rassegna.queries import QueryError
-from spiders.base import SourceSpider, now_iso
+from spiders.base import SourceSpider, failure_kind, now_iso
 from spiders.items import PageItem
 from spiders.listings import Listed, NotAListing, parse_feed
 
 REDIRECTS = [301, 302, 303, 307, 308]
+# Failures of a search that say the engine cannot be reached at all (not that one search failed).
+UNREACHABLE = {"dns", "connection-refused", "blocked-address"}
 
 
 def is_http(url: str | None) -> bool:
@@ -42,6 +46,7 @@ class DiscoverySpider(SourceSpider):
     def __init__(self, source: dict[str, Any], queries: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(source, **kwargs)
         self.queries = list(queries if queries is not None else source.get("queries") or [])
+        self.pending: deque[tuple[str, str]] = deque()  # (query, search URL) not yet requested
 
     def search_urls(self, query: str) -> list[str]:
         raise NotImplementedError
@@ -61,11 +66,39 @@ class DiscoverySpider(SourceSpider):
             entries = self.answer_entries(response)
         except InvalidAnswer as exc:
             yield self.invalid_answer(response, str(exc))
+            entries = None
+        if entries is not None:
+            yield self.listing_item(response)
+            query = response.meta.get("query")
+            for listed in entries:
+                yield from self.follow(listed, query)
+        yield from self.next_search()
+
+    def on_search_error(self, failure: Failure) -> Iterator[Any]:
+        yield from self.on_error(failure)
+        kind = failure_kind(failure)[0]
+        if kind not in UNREACHABLE:
+            yield from self.next_search()
             return
-        yield self.listing_item(response)
-        query = response.meta.get("query")
-        for listed in entries:
-            yield from self.follow(listed, query)
+        # The engine's host does not resolve or refuses us: the other searches would each
+        # wait out their retries and delay (GDELT's 5 s) to fail the same way.
+        host = urlsplit(failure.request.url).hostname  # type: ignore[attr-defined]
+        while self.pending:
+            query, url = self.pending.popleft()
+            yield PageItem(
+                source=self.name, url=url, outcome="failed", listed_by="start", reason=kind,
+                detail=f"not tried: {host} was unreachable ({kind}) for an earlier search", entry=True,
+                fetched_at=now_iso(), query=query,
+            )
+
+    def next_search(self) -> Iterator[Request]:
+        """The next search request: one at a time, so an unreachable engine is found out once."""
+        if self.pending:
+            query, url = self.pending.popleft()
+            yield Request(
+                url, callback=self.parse_search, errback=self.on_search_error,
+                meta={"entry": True, "listed_by": "start", "query": query}, dont_filter=True,
+            )
 
     async def start(self) -> AsyncIterator[Any]:
         if not self.queries:
@@ -84,11 +117,9 @@ class DiscoverySpider(SourceSpider):
                     reason="invalid-query", detail=str(exc)[:500], entry=True, fetched_at=now_iso(), query=query,
                 )
                 continue
-            for url in urls:
-                yield Request(
-                    url, callback=self.parse_search, errback=self.on_error,
-                    meta={"entry": True, "listed_by": "start", "query": query}, dont_filter=True,
-                )
+            self.pending.extend((query, url) for url in urls)
+        for request in self.next_search():
+            yield request
 
     def invalid_answer(self, response: Response, detail: str) -> PageItem:
         return PageItem(

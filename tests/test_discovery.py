@@ -395,3 +395,24 @@ def test_gdelt_s_own_service_is_never_asked_more_than_once_every_5_seconds():
     slots = settings_for(config, Path("/tmp/unused"))["DOWNLOAD_SLOTS"]
     assert slots["api.gdeltproject.org"]["delay"] == 5.0
     assert slots["gdelt.example"]["delay"] == 1.0
+
+
+def test_an_unreachable_engine_is_tried_once_not_once_per_search(tmp_path):
+    import socket
+
+    with socket.socket() as probe:  # nobody listens there: connection refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(
+        "allow_private_networks: true\ncrawl: {download_delay: 1.0, retries: 1}\nsources:\n"
+        f"  - {{name: gdelt, kind: gdelt, url: 'http://127.0.0.1:{port}/api/v2/doc/doc',"
+        " queries: ['\"Imprese Vincenti\"', '\"Manta Group\"', '\"Podium Engineering\"']}\n", "utf-8")
+    crawl = CrawlProcess(sources, tmp_path / "out", budget_s=60)
+    assert crawl.finish() is None
+    failed = [json.loads(line) for line in (tmp_path / "out" / "gdelt.jsonl").read_text("utf-8").splitlines()]
+    assert len(failed) == 6 and all(f["outcome"] == "failed" and f["reason"] == "connection-refused" for f in failed)
+    tried = [f for f in failed if not f["detail"].startswith("not tried")]
+    assert len(tried) == 1, "every search asked the unreachable engine again"
+    assert {f["query"] for f in failed} == {'"Imprese Vincenti"', '"Manta Group"', '"Podium Engineering"'}
+    assert read_outcomes(tmp_path / "out")["gdelt"]["entry_error"].startswith("connection-refused")
