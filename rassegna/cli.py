@@ -196,7 +196,7 @@ def demo(
     if first_time:
         from warehouse.publish import published_path
 
-        console.print("\nTry it with SQL (the DuckDB shell: [bold]uv run duckdb " + str(published_path(db)) + "[/]):")
+        console.print("\nTry it with SQL (the DuckDB shell: [bold]uv run duckdb -readonly " + str(published_path(db)) + "[/]):")
         for query in EXAMPLE_QUERIES:
             console.print(f"  {query}", soft_wrap=True, highlight=False)
 
@@ -282,7 +282,8 @@ def report(
     with connect(target, read_only=True) as con:
         data = load_report(con, first, last)
     path = write_report(data, fmt, out or Path("reports") / f"rassegna.{fmt}")
-    console.print(f"{len(data.mentions)} mentions, {len(data.programme)} programme articles: [bold]{path}[/]")
+    covering = len({row["url"] for row in data.programme})
+    console.print(f"{len(data.mentions)} mentions, {covering} articles covering a programme: [bold]{path}[/]")
 
 
 @app.command()

@@ -126,10 +126,10 @@ svg text{font-size:12px;fill:#333}.legend{display:flex;flex-wrap:wrap;gap:.6rem;
 
 
 def render_html(data: ReportData) -> str:
-    period = f"dal {_day(data.since) or 'inizio'} al {_day(data.until) or 'oggi'}"
+    period = (f"dal {_day(data.since)}" if data.since else "dall'inizio") + (f" al {_day(data.until)}" if data.until else " a oggi")
     companies = [m for m in data.mentions if m["entity_kind"] == "company"]
     by_entity = Counter(m["entity_name"] for m in data.mentions)
-    by_outlet = Counter(m["site_name"] or m["source"] for m in data.mentions)
+    by_outlet = Counter(m["outlet"] for m in data.mentions)
     weekly: dict[str, Counter[str]] = defaultdict(Counter)
     for m in companies:
         if isinstance(m["article_date"], (datetime, date)):
@@ -156,7 +156,7 @@ def render_html(data: ReportData) -> str:
             link = _safe_url(row["url"])
             title = f"<a href='{_e(link)}'>{_e(row['title'])}</a>" if link else _e(row["title"])
             parts.append(f"<tr><td>{_e(row['programme'])}</td><td>{_e(strength.get(row['strength'], row['strength']))}</td>"
-                         f"<td>{_day(row['article_date'])}</td><td>{_e(row['source'])}</td><td>{title}</td></tr>")
+                         f"<td>{_day(row['article_date'])}</td><td>{_e(row['outlet'])}</td><td>{title}</td></tr>")
         parts.append("</tbody></table>")
     else:
         parts.append("<p class='empty'>Nessun articolo sui programmi nel periodo.</p>")
@@ -174,7 +174,7 @@ def render_html(data: ReportData) -> str:
                 title += " <span class='muted'>(anteprima: articolo riservato agli abbonati)</span>"
             outlets = m.get("story_outlets") or 1
             spread = f"{outlets} testate" if outlets > 1 else ""
-            parts.append(f"<tr><td>{_day(m['article_date'])}</td><td>{_e(m['site_name'] or m['source'])}</td>"
+            parts.append(f"<tr><td>{_day(m['article_date'])}</td><td>{_e(m['outlet'])}</td>"
                          f"<td>{title}</td><td>{_e(m['snippet'])}</td><td>{_e(spread)}</td></tr>")
         parts.append("</tbody></table>")
     if not grouped:
@@ -192,10 +192,10 @@ def render_md(data: ReportData) -> str:
     lines = ["# Rassegna stampa", "", "## Menzioni", "", "| data | entità | testata | titolo | estratto | link |",
              "|---|---|---|---|---|---|"]
     for m in data.mentions:
-        lines.append("| " + " | ".join(_md_cell(m[k]) for k in ("article_date", "entity_name", "source", "title", "snippet", "url")) + " |")
+        lines.append("| " + " | ".join(_md_cell(m[k]) for k in ("article_date", "entity_name", "outlet", "title", "snippet", "url")) + " |")
     lines += ["", "## Copertura dei programmi", "", "| programma | rilievo | data | testata | titolo | link |", "|---|---|---|---|---|---|"]
     for row in data.programme:
-        lines.append("| " + " | ".join(_md_cell(row[k]) for k in ("programme", "strength", "article_date", "source", "title", "url")) + " |")
+        lines.append("| " + " | ".join(_md_cell(row[k]) for k in ("programme", "strength", "article_date", "outlet", "title", "url")) + " |")
     return "\n".join(lines) + "\n"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import zipfile
+from html import unescape as html_unescape
 from datetime import date, datetime
 
 import duckdb
@@ -108,3 +109,17 @@ def test_a_release_on_two_outlets_is_one_story_in_the_report(tmp_path):
     page = render_html(data)
     assert "2 articoli, 1 notizia distinta" in page
     assert "<td>2 testate</td>" in page
+
+
+def test_two_aliases_in_one_sentence_are_one_report_line_and_the_period_reads_in_italian(tmp_path):
+    path = tmp_path / "aliases.duckdb"
+    text = ("A San Francisco le aziende sono state accolte da INNOVIT, l'Italian Innovation and Culture Hub, "
+            "che ha organizzato gli incontri con gli investitori della Silicon Valley.")
+    store_articles(path, load_watchlist(WATCHLIST), [("https://tre.example/hub", "L'hub italiano", text, None)])
+    with duckdb.connect(str(path), read_only=True) as con:
+        stored = con.execute("SELECT count(*) FROM mentions WHERE entity_name = 'INNOVIT'").fetchone()[0]
+    data = _data(path)
+    assert stored == 2, "premise: both aliases are mentions"
+    assert [m["entity_name"] for m in data.mentions].count("INNOVIT") == 1
+    assert "dall'inizio a oggi" in html_unescape(render_html(data))
+    assert "dal 01/09/2025 al 30/09/2025" in render_html(_data(path, date(2025, 9, 1), date(2025, 9, 30)))

@@ -58,7 +58,7 @@ COMMENT ON COLUMN article.date_precision IS 'time, or day when only a date was g
 COMMENT ON COLUMN article.language IS 'Language code (it, en...), from the page or guessed from its words.';
 COMMENT ON COLUMN article.site_name IS 'Outlet name as the page states it.';
 COMMENT ON COLUMN article.description IS 'Summary from the page''s metadata.';
-COMMENT ON COLUMN article.listed_by IS 'Channel that listed it: feed, sitemap, crawl or start.';
+COMMENT ON COLUMN article.listed_by IS 'Channel that listed the page first stored: feed, sitemap, crawl, search or start (see article_channels for all).';
 COMMENT ON COLUMN article.listed_date IS 'Date the feed or sitemap gave, as written there.';
 COMMENT ON COLUMN article.encoding IS 'Character encoding the page was decoded with.';
 COMMENT ON COLUMN article.text IS 'Article text without menus, sidebars, banners, comments and footers.';

@@ -11,6 +11,7 @@ dated as (
         a.published_at,
         a.source,
         a.site_name,
+        coalesce(a.site_name, a.source) as outlet,
         a.title,
         m.snippet,
         a.url,
@@ -27,4 +28,7 @@ select dated.*
 from dated, period
 where (period.since is null or article_date >= period.since)
   and (period.until is null or article_date < period.until + interval 1 day)
+-- Two aliases of one entity in one sentence ("INNOVIT, the Italian Innovation and Culture
+-- Hub") are two mentions but one line for a reader.
+qualify row_number() over (partition by entity_name, url, snippet order by source) = 1
 order by entity_name, article_date desc, source

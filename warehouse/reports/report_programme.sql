@@ -10,13 +10,14 @@ coverage as (
         c.strength_rank,
         coalesce(c.published_at, a.fetched_at) as article_date,
         c.source,
+        coalesce(a.site_name, c.source) as outlet,
         c.title,
         c.url
     from programme_coverage c
     join articles a using (article_id)
 )
 
-select programme, strength, article_date, source, title, url
+select programme, strength, article_date, source, outlet, title, url
 from coverage, period
 where (period.since is null or article_date >= period.since)
   and (period.until is null or article_date < period.until + interval 1 day)
