@@ -111,13 +111,20 @@ def _print_summary(summary: RunSummary) -> None:
     for name, count in summary.mentions_per_entity.items():
         table.add_row(name, str(count))
     console.print(table)
-    sources = Table("source", "status", "listed", "fetched", "articles", "new", "problem", title="Sources", title_justify="left")
+    sources = Table("source", "status", "listed", "fetched", "articles", "new", "skipped or failed",
+                    title="Sources", title_justify="left")
+    problems = []
     for s in summary.sources:
-        problems = s["error"] or ", ".join(f"{k} {v}" for k, v in {**s["fail_reasons"], **s["skip_reasons"]}.items())
         style = "red" if s["status"] == "failed" else ""
+        counts = ", ".join(f"{k} {v}" for k, v in {**s["fail_reasons"], **s["skip_reasons"]}.items())
         sources.add_row(s["source"], f"[{style}]{s['status']}[/]" if style else s["status"], str(s["listed"]),
-                        str(s["fetched"]), str(s["extracted"]), str(s["articles_new"]), problems or "")
+                        str(s["fetched"]), str(s["extracted"]), str(s["articles_new"]), counts)
+        if s["error"]:
+            problems.append((s["source"], s["error"]))
     console.print(sources)
+    # Errors below the table, one per line: in a column they wrap to a word per line.
+    for source, error in problems:
+        console.print(f"[red]{source}[/]: {error}", highlight=False)
     console.print(f"Database (the runs' own): {summary.db}")
     if summary.analysts_db:
         console.print(f"For analysts (read-only copy, open this one): [bold]{summary.analysts_db}[/]")
