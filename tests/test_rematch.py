@@ -129,3 +129,18 @@ def test_articles_that_gain_mentions_in_a_rematch_get_their_fingerprint_and_stor
     assert [has for has, _ in rows] == [True, True]
     assert len({s for _, s in rows}) == 1, "the two copies should be one story"
     assert story == [(2, ["Malvestio"])]
+
+
+def test_giving_stories_twice_to_the_same_articles_changes_nothing(tmp_path):
+    from rassegna.stories import fingerprint
+
+    db = tmp_path / "w.duckdb"
+    store_articles(db, load_watchlist(WATCHLIST), [("https://uno.example/m", "Malvestio", MALVESTIO, None)])
+    with connect(db) as con:
+        con.execute("UPDATE article SET fingerprint = NULL")
+        items = [(aid, fingerprint(text)) for aid, text in load.unfingerprinted_with_mentions(con, "", 10)]
+        assert len(items) == 1
+        load.fingerprint_stories(con, items)
+        load.fingerprint_stories(con, items)  # a retried task whose first attempt committed
+        rows = con.execute("SELECT article_id = story_id, fingerprint IS NOT NULL FROM article").fetchall()
+    assert rows == [(True, True)]

@@ -253,7 +253,11 @@ def story_of(con: duckdb.DuckDBPyConnection, new: list[tuple[str, tuple[int, ...
          "per_article": STORY_CANDIDATES},
     ).fetchall() if bands else []
     bulk_insert(con, "article_band", BAND_COLUMNS, bands)
-    return stories.assign_stories(new, [(aid, tuple(fp) if fp else None, story) for aid, fp, story in existing])
+    # A retried call after its first attempt committed finds the articles' own bands: not candidates.
+    ids = {aid for aid, _ in new}
+    return stories.assign_stories(
+        new, [(aid, tuple(fp) if fp else None, story) for aid, fp, story in existing if aid not in ids]
+    )
 
 
 def fingerprint_stories(con: duckdb.DuckDBPyConnection, fingerprints: list[tuple[str, tuple[int, ...] | None]]) -> int:
