@@ -68,7 +68,7 @@ def _safe_url(url: Any) -> str:
     return text if text.startswith(("http://", "https://")) else ""
 
 
-def _bar_chart(counts: list[tuple[str, int]], title: str) -> str:
+def _bar_chart(counts: list[tuple[str, int]], title: str, colours: dict[str, str] | None = None) -> str:
     if not counts:
         return f"<p class='empty'>{_e(title)}: nessun dato.</p>"
     width, bar_h, label_w = 640, 22, 190
@@ -79,7 +79,7 @@ def _bar_chart(counts: list[tuple[str, int]], title: str) -> str:
         y = i * (bar_h + 6)
         bars.append(
             f"<text x='{label_w - 8}' y='{y + 16}' text-anchor='end'>{_e(label)}</text>"
-            f"<rect x='{label_w}' y='{y}' width='{w}' height='{bar_h}' fill='{PALETTE[i % len(PALETTE)]}'/>"
+            f"<rect x='{label_w}' y='{y}' width='{w}' height='{bar_h}' fill='{(colours or {}).get(label, PALETTE[i % len(PALETTE)])}'/>"
             f"<text x='{label_w + w + 6}' y='{y + 16}'>{count}</text>"
         )
     height = len(counts) * (bar_h + 6)
@@ -87,7 +87,13 @@ def _bar_chart(counts: list[tuple[str, int]], title: str) -> str:
             f"width='{width}' height='{height}' viewBox='0 0 {width} {height}'>{''.join(bars)}</svg></figure>")
 
 
-def _line_chart(series: dict[str, Counter[str]], title: str) -> str:
+def _week_label(week: str) -> str:
+    """'2025-W38' -> '15/09': the Monday the week starts on, as Italian readers date a week."""
+    year, number = week.split("-W")
+    return date.fromisocalendar(int(year), int(number), 1).strftime("%d/%m")
+
+
+def _line_chart(series: dict[str, Counter[str]], title: str, colours: dict[str, str]) -> str:
     weeks = sorted({w for counts in series.values() for w in counts})
     if not weeks:
         return f"<p class='empty'>{_e(title)}: nessun dato.</p>"
@@ -95,22 +101,32 @@ def _line_chart(series: dict[str, Counter[str]], title: str) -> str:
     top = max(max(c.values()) for c in series.values())
     step = (width - left - 20) / max(1, len(weeks) - 1)
 
-    def point(i: int, value: int) -> str:
-        return f"{left + i * step:.1f},{height - bottom - (height - bottom - 10) * value / top:.1f}"
+    def y(value: float) -> float:
+        return height - bottom - (height - bottom - 10) * value / top
 
     lines, legend = [], []
-    for n, (name, counts) in enumerate(sorted(series.items())):
-        colour = PALETTE[n % len(PALETTE)]
-        pts = " ".join(point(i, counts.get(w, 0)) for i, w in enumerate(weeks))
-        lines.append(f"<polyline fill='none' stroke='{colour}' stroke-width='2' points='{pts}'/>")
-        legend.append(f"<span class='key' style='border-color:{colour}'>{_e(name)}</span>")
+    for name, counts in sorted(series.items()):
+        colour = colours[name]
+        pts = [(left + i * step, y(counts.get(w, 0)), counts.get(w, 0), w) for i, w in enumerate(weeks)]
+        lines.append(f"<polyline fill='none' stroke='{colour}' stroke-width='2' "
+                     f"points='{' '.join(f'{px:.1f},{py:.1f}' for px, py, _, _ in pts)}'/>")
+        # Each point names its series and value on hover: lines with equal values overlap.
+        lines.extend(f"<circle cx='{px:.1f}' cy='{py:.1f}' r='3' fill='{colour}'><title>{_e(name)}, settimana del "
+                     f"{_week_label(w)}: {value}</title></circle>" for px, py, value, w in pts)
+        legend.append(f"<span class='key' style='border-color:{colour}'>{_e(name)} ({sum(counts.values())})</span>")
     ticks = "".join(
-        f"<text x='{left + i * step:.1f}' y='{height - 8}' text-anchor='middle'>{_e(w[5:])}</text>"
+        f"<text x='{left + i * step:.1f}' y='{height - 8}' text-anchor='middle'>{_e(_week_label(w))}</text>"
         for i, w in enumerate(weeks)
+    )
+    levels = sorted({0, top // 2, top})
+    grid = "".join(
+        f"<line x1='{left}' y1='{y(v):.1f}' x2='{width - 10}' y2='{y(v):.1f}' stroke='#e5e5e5'/>"
+        f"<text x='{left - 6}' y='{y(v) + 4:.1f}' text-anchor='end'>{v}</text>"
+        for v in levels
     )
     axis = f"<line x1='{left}' y1='{height - bottom}' x2='{width - 10}' y2='{height - bottom}' stroke='#999'/>"
     return (f"<figure><figcaption>{_e(title)}</figcaption><svg role='img' aria-label='{_e(title)}' width='{width}' "
-            f"height='{height}' viewBox='0 0 {width} {height}'>{axis}{''.join(lines)}{ticks}</svg>"
+            f"height='{height}' viewBox='0 0 {width} {height}'>{grid}{axis}{''.join(lines)}{ticks}</svg>"
             f"<div class='legend'>{''.join(legend)}</div></figure>")
 
 
@@ -130,6 +146,8 @@ def render_html(data: ReportData) -> str:
     companies = [m for m in data.mentions if m["entity_kind"] == "company"]
     by_entity = Counter(m["entity_name"] for m in data.mentions)
     by_outlet = Counter(m["outlet"] for m in data.mentions)
+    # One colour per entity in every chart, so a reader can follow a company from one to the next.
+    colours = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(sorted(by_entity))}
     weekly: dict[str, Counter[str]] = defaultdict(Counter)
     for m in companies:
         if isinstance(m["article_date"], (datetime, date)):
@@ -142,10 +160,10 @@ def render_html(data: ReportData) -> str:
         f"<p class='muted'>Periodo {_e(period)} · {len(data.mentions)} menzioni in "
         f"{len({m['url'] for m in data.mentions})} articoli, "
         f"{_count(len({m['story_id'] for m in data.mentions}), 'notizia distinta', 'notizie distinte')}"
-        " (una notizia ripresa da più testate conta una volta) · generato il {_e(datetime.now().strftime('%d/%m/%Y %H:%M'))}</p>",
+        f" (una notizia ripresa da più testate conta una volta) · generato il {_e(datetime.now().strftime('%d/%m/%Y %H:%M'))}</p>",
         "<h2>Andamento</h2>",
-        _line_chart(weekly, "Menzioni per settimana, per azienda"),
-        _bar_chart(by_entity.most_common(), "Menzioni per azienda e programma"),
+        _line_chart(weekly, "Menzioni per settimana (data di inizio), per azienda", colours),
+        _bar_chart(by_entity.most_common(), "Menzioni per azienda e programma", colours),
         _bar_chart(by_outlet.most_common(15), "Copertura per testata (prime 15)"),
         "<h2>Copertura dei programmi</h2>",
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import zipfile
@@ -74,6 +75,16 @@ def test_html_is_self_contained_and_escapes_page_content(db):
     for external in ("src=", "<link", "@import", "url("):
         assert external not in page
     assert "Rassegna stampa" in page and "Menzioni per settimana" in page and "<svg" in page
+    # Python's template syntax never reaches the reader.
+    assert "{" not in page.split("<style>")[0] + page.split("</style>")[1]
+    assert re.search(r"generato il \d\d/\d\d/\d{4} \d\d:\d\d", page)
+
+
+def test_an_entity_has_one_colour_in_every_chart(db):
+    page = render_html(_data(db))
+    line_colour = re.search(r"<circle [^>]*fill='(#[0-9a-f]{6})'><title>Galdi,", page).group(1)
+    bar_colour = re.search(r">Galdi</text><rect [^>]*fill='(#[0-9a-f]{6})'", page).group(1)
+    assert line_colour == bar_colour
 
 
 @pytest.mark.skipif(not shutil.which("chromium"), reason="Debian's chromium is not installed (.ci/run installs it)")
