@@ -125,6 +125,10 @@ def _print_summary(summary: RunSummary) -> None:
     # Errors below the table, one per line: in a column they wrap to a word per line.
     for source, error in problems:
         console.print(f"[red]{source}[/]: {error}", highlight=False)
+    for flagged in summary.flagged_sources:
+        console.print(f"[yellow]needs attention[/]: {flagged['source']} failed in the last"
+                      f" {flagged['failing_runs_in_a_row']} runs in a row, stored nothing new in the last"
+                      f" {flagged['silent_runs_in_a_row']}", highlight=False)
     console.print(f"Database (the runs' own): {summary.db}")
     if summary.analysts_db:
         console.print(f"For analysts (read-only copy, open this one): [bold]{summary.analysts_db}[/]")

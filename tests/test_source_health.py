@@ -69,3 +69,12 @@ def test_the_summary_names_the_sources_needing_attention(three_runs):
     section = markdown.split("## Sources needing attention", 1)[1].split("##", 1)[0]
     assert "gone-feed**: failed in the last 3 runs" in section
     assert "canale-feed**: nothing new in the last 2 runs" in section
+
+
+def test_the_command_line_summary_names_them_too(three_runs, capsys):
+    from rassegna.cli import _print_summary
+
+    _, runs = three_runs
+    _print_summary(runs[-1])
+    out = capsys.readouterr().out
+    assert "needs attention: gone-feed failed in the last 3 runs in a row" in " ".join(out.split())
