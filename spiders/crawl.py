@@ -111,11 +111,12 @@ def discovery_plan(config: SourcesConfig, watchlist: Watchlist | None, only: lis
 
 
 def crawl(
-    config: SourcesConfig, out_dir: Path, only: list[str] | None = None, watchlist: Watchlist | None = None,
+    config: SourcesConfig, out_dir: Path, only: list[str] | None = None, plan: dict[str, list[str]] | None = None,
     inputs_dir: Path | None = None,
 ) -> None:
+    """Run the spiders; `plan` is `discovery_plan`'s answer (the searches of discovery sources)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    plan = discovery_plan(config, watchlist, only)  # before the reactor: a missing query list fails cleanly
+    plan = plan or {}
     process = CrawlerProcess(settings_for(config, out_dir, out_dir / "scrapy.log", inputs_dir))
     for source in config.enabled_sources:
         if only and source.name not in only:
@@ -199,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = load_sources(args.sources)
         watchlist = load_watchlist(args.watchlist) if args.watchlist else None
-        discovery_plan(config, watchlist, args.only)
+        # Before the reactor starts: a discovery source with nothing to search fails cleanly.
+        plan = discovery_plan(config, watchlist, args.only)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -207,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         print(f"{args.sources}: --only names no enabled source: {', '.join(unknown)}", file=sys.stderr)
         return 2
-    crawl(config, args.out_dir, args.only, watchlist, args.inputs)
+    crawl(config, args.out_dir, args.only, plan, args.inputs)
     return 0
 
 
