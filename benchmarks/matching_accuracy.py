@@ -19,9 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rassegna.accuracy import Scores, load_corpus, naive_entities, score  # noqa: E402
+from rassegna.matching.accuracy import Scores, load_corpus, naive_entities, score  # noqa: E402
 from rassegna.config import load_watchlist  # noqa: E402
-from rassegna.matching import Matcher  # noqa: E402
+from rassegna.matching.matcher import Matcher  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import sitegen  # noqa: E402

@@ -33,7 +33,7 @@ from rassegna.config import DEFAULT_SOURCES, DEFAULT_WATCHLIST, HealthSettings, 
 from rassegna.funnel import Funnel
 from rassegna.pipeline import Processed, worker_pool
 from rassegna.shards import read_batches, read_done, split_sources
-from rassegna.summary import notification_text, run_markdown
+from rassegna.reporting.summary import notification_text, run_markdown
 from spiders.crawl import CrawlProcess
 from spiders.output import iter_events, iter_listings, new_validators, read_outcomes, write_crawl_inputs
 from warehouse import load

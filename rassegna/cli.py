@@ -277,7 +277,7 @@ def report(
     """
     from datetime import date
 
-    from rassegna.report import FORMATS, load_report, write_report
+    from rassegna.reporting.report import FORMATS, load_report, write_report
     from warehouse.db import connect
 
     if fmt not in FORMATS:
@@ -382,8 +382,8 @@ def inspect(
     Example: rassegna inspect saved.html --url https://www.example.it/articolo.html --json
     """
     from rassegna.config import load_watchlist
-    from rassegna.inspect import inspect_target
-    from rassegna.matching import Matcher
+    from rassegna.reporting.inspect import inspect_target
+    from rassegna.matching.matcher import Matcher
 
     try:
         matcher = Matcher(load_watchlist(watchlist))

@@ -15,10 +15,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from rassegna.config import Watchlist
-from rassegna.extract import Article, NotAnArticle, extract_article
+from rassegna.extraction.article import Article, NotAnArticle, extract_article
 from rassegna.lifecycle import exit_with_parent
-from rassegna.matching import Candidate, Matcher
-from rassegna.relevance import Relevance, programme_relevance
+from rassegna.matching.matcher import Candidate, Matcher
+from rassegna.matching.relevance import Relevance, programme_relevance
 from rassegna.stories import fingerprint
 
 

@@ -62,7 +62,7 @@ import struct
 import unicodedata
 from collections.abc import Iterable, Sequence
 
-from rassegna.textnorm import fold_string
+from rassegna.matching.textnorm import fold_string
 
 FINGERPRINT_VERSION = 1
 

@@ -62,8 +62,8 @@ def expected() -> list[dict[str, Any]]:
 
 def store_articles(db: Path, watchlist, articles, site_name: str | None = None, run_id: str = "r1") -> None:
     """Store (url, title, text, published_at or None) articles through the real matcher and loader."""
-    from rassegna.extract import Article
-    from rassegna.matching import Matcher
+    from rassegna.extraction.article import Article
+    from rassegna.matching.matcher import Matcher
     from rassegna.pipeline import Processed, covers_an_entity, match_article
     from rassegna.stories import fingerprint
     from warehouse import load

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from conftest import WATCHLIST
 from rassegna.config import load_watchlist
-from rassegna.dates import choose_date, parse_date
-from rassegna.extract import Article, extract_article
-from rassegna.matching import Matcher
+from rassegna.extraction.dates import choose_date, parse_date
+from rassegna.extraction.article import Article, extract_article
+from rassegna.matching.matcher import Matcher
 from rassegna.pipeline import process_page
 from trafilatura.utils import load_html
 

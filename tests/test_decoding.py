@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rassegna.extract import decode_html
+from rassegna.extraction.article import decode_html
 
 SITE = Path(__file__).parent / "fixtures" / "site"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from rassegna.extract import NotAnArticle, decode_html, extract_article
+from rassegna.extraction.article import NotAnArticle, decode_html, extract_article
 
 SITE = Path(__file__).parent / "fixtures" / "site"
 BASE = "http://127.0.0.1:8000"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rassegna.config import load_watchlist
-from rassegna.matching import Candidate, Matcher
+from rassegna.matching.matcher import Candidate, Matcher
 
 WATCHLIST = Path(__file__).parent.parent / "config" / "watchlist.yaml"
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from conftest import WATCHLIST
-from rassegna.accuracy import load_corpus, naive_entities, score
+from rassegna.matching.accuracy import load_corpus, naive_entities, score
 from rassegna.config import load_watchlist
-from rassegna.matching import Matcher
+from rassegna.matching.matcher import Matcher
 
 CORPUS = Path(__file__).parent / "matching" / "corpus.yaml"
 NAMES = {

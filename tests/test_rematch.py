@@ -7,7 +7,7 @@ import pytest
 
 from conftest import WATCHLIST, store_articles
 from rassegna.config import load_watchlist
-from rassegna.matching import Matcher
+from rassegna.matching.matcher import Matcher
 from rassegna.pipeline import match_article
 from warehouse import load
 from warehouse.db import connect

@@ -14,7 +14,7 @@ import pytest
 
 from conftest import WATCHLIST, store_articles
 from rassegna.config import load_watchlist
-from rassegna.report import FORMATS, load_report, render_html, write_report
+from rassegna.reporting.report import FORMATS, load_report, render_html, write_report
 
 HOSTILE = "Galdi in California <script>document.title='PWNED'</script>"
 ARTICLES = [

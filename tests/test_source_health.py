@@ -9,7 +9,7 @@ import pytest
 from conftest import FIXTURES, WATCHLIST
 from rassegna.cli import render_template
 from rassegna.demo.server import serving
-from rassegna.summary import run_markdown
+from rassegna.reporting.summary import run_markdown
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 

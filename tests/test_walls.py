@@ -12,9 +12,9 @@ import pytest
 
 from conftest import WATCHLIST
 from rassegna.config import load_watchlist
-from rassegna.extract import NotAnArticle, extract_article
+from rassegna.extraction.article import NotAnArticle, extract_article
 from rassegna.funnel import Funnel
-from rassegna.matching import Matcher
+from rassegna.matching.matcher import Matcher
 from rassegna.pipeline import process_page
 
 WALLS = Path(__file__).parent / "fixtures" / "walls"

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from rassegna.config import Watchlist, load_watchlist
-from rassegna.extract import Article
-from rassegna.matching import Matcher
+from rassegna.extraction.article import Article
+from rassegna.matching.matcher import Matcher
 from rassegna.pipeline import Processed
 from warehouse.db import connect, migrate
 from warehouse.load import load_batch, start_run, sync_entities

@@ -22,10 +22,10 @@ from importlib import resources
 import duckdb
 
 from rassegna.config import Watchlist
-from rassegna.matching import Candidate
+from rassegna.matching.matcher import Candidate
 from rassegna import stories
 from rassegna.pipeline import Processed
-from rassegna.relevance import Relevance
+from rassegna.matching.relevance import Relevance
 
 
 def article_id(canonical_url: str) -> str:

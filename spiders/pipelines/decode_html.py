@@ -1,4 +1,4 @@
-"""Turn a page's bytes into text with the charset rules of rassegna.extract.decode_html.
+"""Turn a page's bytes into text with the charset rules of rassegna.extraction.article.decode_html.
 
 Scrapy's own decoding trusts a declared charset even when the bytes disagree;
 Italian sites that send windows-1252 labelled as UTF-8 need the stricter rule.
@@ -6,7 +6,7 @@ Italian sites that send windows-1252 labelled as UTF-8 need the stricter rule.
 
 from __future__ import annotations
 
-from rassegna.extract import decode_html
+from rassegna.extraction.article import decode_html
 from spiders.items import PageItem
 
 

@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 
 from conftest import WATCHLIST
 from rassegna.config import load_watchlist
-from rassegna.extract import decode_html
-from rassegna.matching import Matcher
-from rassegna.textnorm import fold
+from rassegna.extraction.article import decode_html
+from rassegna.matching.matcher import Matcher
+from rassegna.matching.textnorm import fold
 from rassegna.urls import canonical_url
 from spiders.listings import NotAListing, parse_feed, parse_sitemap
 

@@ -28,7 +28,7 @@ from lxml import etree
 from htmldate.settings import MIN_DATE
 from htmldate.utils import Extractor
 
-from rassegna.jsonld import is_article_node, jsonld_nodes
+from rassegna.extraction.jsonld import is_article_node, jsonld_nodes
 
 ROME = ZoneInfo("Europe/Rome")
 SIGNALS = ("jsonld", "meta", "listed", "url", "htmldate")

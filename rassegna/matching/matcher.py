@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import ahocorasick
 
 from rassegna.config import Alias, Entity, Watchlist
-from rassegna.names import FIRST_NAMES, TITLES
-from rassegna.textnorm import Folded, fold, fold_string
+from rassegna.matching.names import FIRST_NAMES, TITLES
+from rassegna.matching.textnorm import Folded, fold, fold_string
 
 SNIPPET_MAX = 320
 _SENTENCE_END = re.compile(r"[.!?;]\s+(?=[\"'«(\[]?[A-ZÀ-Ý0-9])|\n+")

@@ -23,7 +23,7 @@ from lxml import etree
 from cssselect import SelectorError
 from lxml.cssselect import CSSSelector
 
-from rassegna.jsonld import is_article_node, jsonld_nodes, node_types
+from rassegna.extraction.jsonld import is_article_node, jsonld_nodes, node_types
 
 MIN_TEXT_CHARS = 200
 # A wall's box (the consent dialog, the subscription pitch) is short; a larger block

@@ -14,8 +14,8 @@ from typing import Any
 from urllib.error import URLError
 from urllib.parse import urljoin
 
-from rassegna.extract import NotAnArticle, decode_html, extract_article
-from rassegna.matching import Matcher
+from rassegna.extraction.article import NotAnArticle, decode_html, extract_article
+from rassegna.matching.matcher import Matcher
 from rassegna.pipeline import match_article
 from rassegna.netguard import BlockedAddress, check_url
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rassegna.matching import Candidate, Matcher
+from rassegna.matching.matcher import Candidate, Matcher
 
 LEAD_CHARS = 400
 STRENGTHS = ("headline", "lead", "body", "passing")

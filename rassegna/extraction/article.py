@@ -15,11 +15,11 @@ from datetime import datetime
 import trafilatura
 from trafilatura.utils import load_html
 
-from rassegna.dates import choose_date
-from rassegna.jsonld import jsonld_nodes
+from rassegna.extraction.dates import choose_date
+from rassegna.extraction.jsonld import jsonld_nodes
 from rassegna.urls import canonical_url, same_site
 # The wall classifier judges residues against the same article threshold as here.
-from rassegna.walls import MIN_TEXT_CHARS, classify_walls
+from rassegna.extraction.walls import MIN_TEXT_CHARS, classify_walls
 
 
 _META_CHARSET = re.compile(

@@ -1,0 +1,1 @@
+"""From a fetched page to an article: text and metadata (trafilatura), dates, walls."""

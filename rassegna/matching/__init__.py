@@ -1,0 +1,1 @@
+"""From an article's text to mentions: the matcher, its evidence, relevance and accuracy scoring."""

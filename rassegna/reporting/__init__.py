@@ -1,0 +1,1 @@
+"""What people read: reports, run summaries, inspection of a page."""
