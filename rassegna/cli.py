@@ -63,7 +63,8 @@ class _ProgressHandler(logging.Handler):
             if record.levelno >= logging.WARNING:
                 self.progress.console.print(f"[yellow]{record.getMessage()}[/]")
             return
-        labels = {"crawl": "crawling sources", "extract": "extracting and matching pages", "done": "done"}
+        labels = {"crawl": "crawling sources", "extract": "extracting and matching pages", "done": "done",
+                  "archive": "scanning CC-NEWS files"}
         self.progress.update(self.task, description=labels.get(info["stage"], info["stage"]),
                              completed=info["done"], total=info["total"])
 
@@ -76,6 +77,13 @@ def _run_flow(sources: Path, watchlist: Path, db: Path, verbose: bool, shards: i
     load_watchlist(watchlist)
     from flows.monitor import monitor  # sets Prefect's offline defaults first
 
+    return _with_progress(verbose, lambda: monitor(sources_file=sources, watchlist_file=watchlist, db=str(db),
+                                                   shards=shards))
+
+
+def _with_progress(verbose: bool, call: Any) -> Any:
+    """Run a flow with its progress-tagged log records shown as a progress bar, Prefect's own
+    console lines hidden unless `verbose`."""
     prefect_logger = logging.getLogger("prefect")
     # Prefect configures console handlers on several of its loggers (flow runs, task runs...).
     prefect_loggers = [prefect_logger] + [
@@ -93,7 +101,7 @@ def _run_flow(sources: Path, watchlist: Path, db: Path, verbose: bool, shards: i
         handler = _ProgressHandler(progress)
         prefect_logger.addHandler(handler)
         try:
-            return monitor(sources_file=sources, watchlist_file=watchlist, db=str(db), shards=shards)
+            return call()
         finally:
             prefect_logger.removeHandler(handler)
             for h, level in zip(quiet, levels):
@@ -243,6 +251,77 @@ def rematch(
     for name, count in summary.mentions_per_entity.items():
         table.add_row(name, str(count))
     console.print(table)
+
+
+@app.command()
+def archive(
+    since: Annotated[str, typer.Option("--since", help="First capture day, YYYY-MM-DD.")],
+    until: Annotated[str, typer.Option("--until", help="Last capture day, YYYY-MM-DD (included).")],
+    cluster: Annotated[str | None, typer.Option(
+        "--cluster", help="Dask scheduler address (tcp://host:8786); default: a local cluster.")] = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Workers of the local cluster.")] = 2,
+    archive_url: Annotated[str, typer.Option(
+        "--archive-url", help="Base URL serving crawl-data/CC-NEWS/YYYY/MM/warc.paths.gz and its files.")] = "",
+    languages: Annotated[str, typer.Option("--languages", help="Comma-separated; empty for all.")] = "it,en",
+    keep_domains: Annotated[str, typer.Option("--keep-domains", help="Comma-separated outlet domains: only these.")] = "",
+    drop_domains: Annotated[str, typer.Option("--drop-domains", help="Comma-separated outlet domains to skip.")] = "",
+    watchlist: WatchlistOpt = DEFAULT_WATCHLIST,
+    sources: Annotated[Path, typer.Option(
+        "--sources", help="Sources file: only its allow_private_networks is read.")] = DEFAULT_SOURCES,
+    db: DbOpt = DEFAULT_DB,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's log lines.")] = False,
+) -> None:
+    """Scan Common Crawl News (CC-NEWS) WARC files of a window for the watchlist, on Dask.
+
+    Files already scanned are never read again; a killed scan resumes where it stopped.
+
+    Example: rassegna archive --since 2025-09-01 --until 2025-09-07 --workers 2
+    Example: rassegna archive --since 2025-09-01 --until 2025-09-30 --cluster tcp://10.0.0.5:8786
+    """
+    from datetime import date
+
+    from rassegna.archives.ccnews import DEFAULT_ARCHIVE_URL
+    from rassegna.config import load_sources, load_watchlist
+
+    try:
+        first, last = date.fromisoformat(since), date.fromisoformat(until)
+    except ValueError as exc:
+        err.print(f"[red]--since/--until[/]: {exc} (expected YYYY-MM-DD)")
+        raise typer.Exit(2) from None
+    if last < first:
+        err.print(f"[red]--until {until} is before --since {since}[/]")
+        raise typer.Exit(2)
+    try:
+        load_sources(sources)
+        load_watchlist(watchlist)
+    except ConfigError as exc:
+        _config_error(exc)
+    from flows.archive_scan import archive_scan
+
+    def split(value: str) -> list[str]:
+        return [v.strip() for v in value.split(",") if v.strip()]
+
+    try:
+        summary = _with_progress(verbose, lambda: archive_scan(
+            since=first, until=last, archive_url=archive_url or DEFAULT_ARCHIVE_URL, cluster=cluster, workers=workers,
+            watchlist_file=watchlist, sources_file=sources, db=str(db), languages=split(languages),
+            keep_domains=split(keep_domains), drop_domains=split(drop_domains)))
+    except Exception as exc:  # the run record already says failed; the operator needs the reason
+        err.print(f"[red]archive scan failed[/]: {type(exc).__name__}: {exc}")
+        raise typer.Exit(1) from None
+    colour = {"completed": "green", "completed-with-failures": "yellow"}.get(summary.status, "red")
+    console.print(f"[bold]Archive scan {summary.run_id}[/]: [{colour}]{summary.status}[/]")
+    console.print(
+        f"  files {summary.files_done_before + summary.files_scanned}/{summary.files_total}"
+        f" ({summary.files_done_before} done before) · records {summary.records} · candidates {summary.candidates}"
+        f" · mentions {summary.mentions} · new articles {summary.articles_new} · new mentions {summary.mentions_new}"
+        f" · {summary.records_per_s:.0f} records/s", highlight=False)
+    for path in summary.files_failed:
+        console.print(f"[red]failed, still pending[/]: {path}", highlight=False)
+    if summary.missing_months:
+        console.print(f"[yellow]no listing on the archive for[/] {', '.join(summary.missing_months)}")
+    if summary.files_failed:
+        raise typer.Exit(1)
 
 
 @app.command()

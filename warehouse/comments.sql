@@ -169,3 +169,27 @@ COMMENT ON COLUMN source_health.last_run_failed IS 'Whether its own URL failed i
 COMMENT ON COLUMN source_health.failing_runs_in_a_row IS 'Latest runs in a row in which it failed.';
 COMMENT ON COLUMN source_health.silent_runs_in_a_row IS 'Latest runs in a row in which it stored no new article (failed runs included).';
 COMMENT ON COLUMN source_health.last_new_article_run_at IS 'Start of the latest run in which it stored a new article (UTC); NULL if never.';
+
+COMMENT ON TABLE archive_file IS 'One row per WARC file of a web archive (Common Crawl News) that an archive scan chose: its state and counts.';
+COMMENT ON COLUMN archive_file.warc_file IS 'Path of the file as the archive lists it (crawl-data/CC-NEWS/YYYY/MM/...warc.gz).';
+COMMENT ON COLUMN archive_file.archive_url IS 'Base URL it was read from (Common Crawl or a mirror).';
+COMMENT ON COLUMN archive_file.started_at IS 'When the capture of the file began, from its name (UTC).';
+COMMENT ON COLUMN archive_file.state IS '''pending'' (chosen, not yet read to the end) or ''done'' (read and stored; never read again).';
+COMMENT ON COLUMN archive_file.records IS 'HTTP response records in the file.';
+COMMENT ON COLUMN archive_file.candidates IS 'Records that could hold a watched name (prefilter) and were extracted.';
+COMMENT ON COLUMN archive_file.extracted IS 'Candidates that held an article in a wanted language.';
+COMMENT ON COLUMN archive_file.mentions IS 'Accepted mentions in those articles (before articles already stored are set aside).';
+COMMENT ON COLUMN archive_file.articles_new IS 'Articles stored for the first time from this file.';
+COMMENT ON COLUMN archive_file.bytes_read IS 'Compressed bytes read.';
+COMMENT ON COLUMN archive_file.seconds IS 'Time the worker spent on the file.';
+COMMENT ON COLUMN archive_file.run_id IS 'Archive run that chose it, then the one that finished it.';
+COMMENT ON COLUMN archive_file.finished_at IS 'When its results were stored (UTC).';
+
+COMMENT ON TABLE article_capture IS 'Where an archived article was captured: WARC file, record offset and length, so the record can be read again.';
+COMMENT ON COLUMN article_capture.article_id IS 'The article (see articles); one article may have several captures.';
+COMMENT ON COLUMN article_capture.warc_file IS 'WARC file path as listed by the archive.';
+COMMENT ON COLUMN article_capture.record_offset IS 'Byte offset of the record''s gzip member in the file (an HTTP Range start).';
+COMMENT ON COLUMN article_capture.record_length IS 'Compressed length of the record in bytes.';
+COMMENT ON COLUMN article_capture.captured_at IS 'WARC-Date of the capture (UTC).';
+COMMENT ON COLUMN article_capture.url IS 'The captured URL (WARC-Target-URI).';
+COMMENT ON COLUMN article_capture.run_id IS 'Archive run that stored the capture.';

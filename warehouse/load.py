@@ -172,6 +172,14 @@ def load_batch(
     con: duckdb.DuckDBPyConnection, run_id: str, watchlist_version: str, batch: Sequence[Processed]
 ) -> BatchResult:
     """Store the batch's new articles and their mention candidates in one transaction."""
+    with transaction(con):
+        return store_batch(con, run_id, watchlist_version, batch)
+
+
+def store_batch(
+    con: duckdb.DuckDBPyConnection, run_id: str, watchlist_version: str, batch: Sequence[Processed]
+) -> BatchResult:
+    """load_batch inside the caller's transaction (an archive file stores its state with it)."""
     result = BatchResult()
     articles: dict[str, Processed] = {}
     for p in batch:
@@ -182,44 +190,43 @@ def load_batch(
                 articles[p.article.url] = p
     if not articles:
         return result
-    with transaction(con):
-        stored = {
-            url: (first_run, source)
-            for url, first_run, source in con.execute(
-                "SELECT url, first_run_id, source FROM article WHERE url IN (SELECT unnest(?::VARCHAR[]))",
-                [list(articles)],
-            ).fetchall()
-        }
-        # URLs as listed that the warehouse knows already: a retried batch's own pages.
-        listed_known = {
-            url for (url,) in con.execute(
-                "SELECT url FROM article_url WHERE url IN (SELECT unnest(?::VARCHAR[]))",
-                [[p.listed_url or p.url for p in articles.values()]],
-            ).fetchall()
-        }
-        # New to the warehouse, or this very page stored by this run (a retried batch whose
-        # first attempt committed: same source, same listed URL): both count as this run's
-        # new articles. Any other page of a stored article (another channel's copy, another
-        # listed link redirecting to it, an earlier run's) is a duplicate.
-        new, to_write = [], []
-        for url, p in articles.items():
-            if url not in stored:
-                new.append(p)
-                to_write.append(p)
-            elif stored[url] == (run_id, p.source) and (p.listed_url or p.url) in listed_known:
-                new.append(p)
-            else:
-                result.count_duplicate(p.source)
-        # Every URL a page was reached under, for stored articles too: a new tracking
-        # link to a known article is then skipped next time.
-        bulk_insert(con, "article_url", URL_COLUMNS, url_rows(batch))
-        if not new:
-            return result
-        story_of = assign_stories(con, to_write)
-        bulk_insert(con, "article", ARTICLE_COLUMNS,
-                    (_article_row(p, run_id, story_of[article_id(p.article.url)]) for p in to_write if p.article))
-        bulk_insert(con, "mention_candidate", MENTION_COLUMNS, candidate_rows(to_write, watchlist_version, run_id))
-        bulk_insert(con, "article_programme", RELEVANCE_COLUMNS, relevance_rows(to_write, watchlist_version))
+    stored = {
+        url: (first_run, source)
+        for url, first_run, source in con.execute(
+            "SELECT url, first_run_id, source FROM article WHERE url IN (SELECT unnest(?::VARCHAR[]))",
+            [list(articles)],
+        ).fetchall()
+    }
+    # URLs as listed that the warehouse knows already: a retried batch's own pages.
+    listed_known = {
+        url for (url,) in con.execute(
+            "SELECT url FROM article_url WHERE url IN (SELECT unnest(?::VARCHAR[]))",
+            [[p.listed_url or p.url for p in articles.values()]],
+        ).fetchall()
+    }
+    # New to the warehouse, or this very page stored by this run (a retried batch whose
+    # first attempt committed: same source, same listed URL): both count as this run's
+    # new articles. Any other page of a stored article (another channel's copy, another
+    # listed link redirecting to it, an earlier run's) is a duplicate.
+    new, to_write = [], []
+    for url, p in articles.items():
+        if url not in stored:
+            new.append(p)
+            to_write.append(p)
+        elif stored[url] == (run_id, p.source) and (p.listed_url or p.url) in listed_known:
+            new.append(p)
+        else:
+            result.count_duplicate(p.source)
+    # Every URL a page was reached under, for stored articles too: a new tracking
+    # link to a known article is then skipped next time.
+    bulk_insert(con, "article_url", URL_COLUMNS, url_rows(batch))
+    if not new:
+        return result
+    story_of = assign_stories(con, to_write)
+    bulk_insert(con, "article", ARTICLE_COLUMNS,
+                (_article_row(p, run_id, story_of[article_id(p.article.url)]) for p in to_write if p.article))
+    bulk_insert(con, "mention_candidate", MENTION_COLUMNS, candidate_rows(to_write, watchlist_version, run_id))
+    bulk_insert(con, "article_programme", RELEVANCE_COLUMNS, relevance_rows(to_write, watchlist_version))
     for p in new:
         accepted = sum(c.accepted for c in p.candidates)
         result.new_articles[p.article.url] = (p.source, accepted)  # type: ignore[union-attr]
@@ -500,3 +507,76 @@ def swap_rematch(con: duckdb.DuckDBPyConnection, run_id: str, articles: int) -> 
             [utcnow(), articles, accepted, run_id],
         )
     return accepted
+
+
+# --- archive scans: WARC files read, their state, and where each article was captured ----
+
+CAPTURE_COLUMNS = {
+    "article_id": "VARCHAR", "warc_file": "VARCHAR", "record_offset": "BIGINT", "record_length": "BIGINT",
+    "captured_at": "TIMESTAMP", "url": "VARCHAR", "run_id": "VARCHAR",
+}
+
+
+def start_archive_run(
+    con: duckdb.DuckDBPyConnection, run_id: str, flow_run_id: str | None, archive_url: str,
+    watchlist_file: str, watchlist: Watchlist, files: Sequence[tuple[str, datetime]],
+) -> list[str]:
+    """Record the run and the files its window chose; returns those not done yet, in the given order.
+
+    A file done by any earlier scan is never read again; one left 'pending' by a killed
+    scan is read again from its start.
+    """
+    mark_interrupted_runs(con, run_id)
+    with transaction(con):
+        con.execute(
+            "INSERT INTO run (run_id, kind, flow_run_id, started_at, status, sources_file, watchlist_file,"
+            " watchlist_version, sources_total) VALUES (?, 'archive', ?, ?, 'running', ?, ?, ?, ?)"
+            " ON CONFLICT (run_id) DO NOTHING",
+            [run_id, flow_run_id, utcnow(), archive_url, watchlist_file, watchlist.version, len(files)],
+        )
+        sync_entities(con, watchlist)
+        con.executemany(
+            "INSERT INTO archive_file (warc_file, archive_url, started_at, state, run_id) VALUES (?, ?, ?, 'pending', ?)"
+            " ON CONFLICT (warc_file) DO NOTHING",
+            [(path, archive_url, begun, run_id) for path, begun in files],
+        )
+        done = {
+            path for (path,) in con.execute(
+                "SELECT warc_file FROM archive_file WHERE state = 'done' AND warc_file IN (SELECT unnest(?::VARCHAR[]))",
+                [[path for path, _ in files]],
+            ).fetchall()
+        }
+    return [path for path, _ in files if path not in done]
+
+
+def store_archive_file(con: duckdb.DuckDBPyConnection, run_id: str, watchlist_version: str, scan: Any) -> BatchResult:
+    """Store one scanned file (rassegna.archives.scan.FileScan): its articles, their captures
+    and its state, in one transaction. A file already done (a retried call) changes nothing."""
+    with transaction(con):
+        state = con.execute("SELECT state FROM archive_file WHERE warc_file = ?", [scan.path]).fetchone()
+        if state is not None and state[0] == "done":
+            return BatchResult()
+        result = store_batch(con, run_id, watchlist_version, [f.processed for f in scan.found])
+        bulk_insert(con, "article_capture", CAPTURE_COLUMNS, (
+            (article_id(f.processed.article.url), f.warc_file, f.offset, f.length,
+             datetime.fromisoformat(f.captured_at).astimezone(timezone.utc).replace(tzinfo=None) if f.captured_at else None,
+             f.processed.url, run_id)
+            for f in scan.found if f.processed.article is not None
+        ))
+        con.execute(
+            "UPDATE archive_file SET state = 'done', records = ?, candidates = ?, extracted = ?, mentions = ?,"
+            " articles_new = ?, bytes_read = ?, seconds = ?, run_id = ?, finished_at = ? WHERE warc_file = ?",
+            [scan.records, scan.candidates, scan.extracted, scan.mentions, result.articles_new, scan.bytes_read,
+             scan.seconds, run_id, utcnow(), scan.path],
+        )
+    return result
+
+
+def archive_progress(con: duckdb.DuckDBPyConnection, paths: Sequence[str]) -> dict[str, int]:
+    """Files done of these, and the records, candidates and mentions they held."""
+    row = con.execute(
+        "SELECT count(*) FILTER (WHERE state = 'done'), coalesce(sum(records), 0), coalesce(sum(candidates), 0),"
+        " coalesce(sum(mentions), 0) FROM archive_file WHERE warc_file IN (SELECT unnest(?::VARCHAR[]))",
+        [list(paths)],
+    ).fetchone()
+    return dict(zip(("files_done", "records", "candidates", "mentions"), row))
