@@ -136,7 +136,8 @@ def publish_archive_artifact(summary: ArchiveSummary, since: date, until: date, 
     )
 
 
-@flow(name="archive-scan-files")
+# Parameters are the parent's own objects: validating would turn dataclasses into tuples.
+@flow(name="archive-scan-files", validate_parameters=False)
 def scan_files(files: list[WarcFile], archive_url: str, watchlist: Watchlist, filters: ScanFilters,
                allow_private: bool, db: str, summary: ArchiveSummary, lock_timeout_s: float) -> ArchiveSummary:
     """Scan the files on this flow's Dask task runner; store each as it completes."""
@@ -145,7 +146,8 @@ def scan_files(files: list[WarcFile], archive_url: str, watchlist: Watchlist, fi
     total = summary.files_done_before + len(files)
     progress = create_progress_artifact(progress=0.0, key="archive-scan-progress",
                                         description="Files of the window done")
-    futures = {scan_warc_file.submit(archive_url, quote(f), quote(watchlist), filters, allow_private): f for f in files}
+    # No quote() here: through prefect-dask it reaches the task as a bare tuple.
+    futures = {scan_warc_file.submit(archive_url, f, watchlist, filters, allow_private): f for f in files}
     for future in as_completed(list(futures)):
         warc = futures[future]
         try:

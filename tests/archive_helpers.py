@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import gzip
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -134,9 +133,16 @@ def build_archive(root: Path, days: tuple[int, ...] = (1, 2, 3), files_per_day: 
 class ServedArchive:
     base: str
     requests: list[str] = field(default_factory=list)
-    slow: dict[str, float] = field(default_factory=dict)  # path -> seconds to pause halfway, first request only
-    peers: dict[str, int] = field(default_factory=dict)  # path -> client port of its latest request
+    # path -> released by the test: its first request stops halfway until then
+    hold: dict[str, threading.Event] = field(default_factory=dict)
     halfway: dict[str, threading.Event] = field(default_factory=dict)
+    peers: dict[str, int] = field(default_factory=dict)  # path -> client port of its latest request
+
+    def stop_halfway(self, path: str) -> threading.Event:
+        """The next request of `path` sends half the file, then waits for the returned event."""
+        self.halfway[path] = threading.Event()
+        self.hold[path] = threading.Event()
+        return self.hold[path]
 
     def count(self, path: str) -> int:
         return sum(1 for r in self.requests if r == "/" + path)
@@ -152,7 +158,8 @@ def serving(archive: Archive) -> Iterator[ServedArchive]:
 
         def do_GET(self) -> None:  # noqa: N802 (http.server's name)
             path = self.path.split("?")[0]
-            served.requests.append(path)
+            # Ranged reads (a capture read again) are not reads of the file.
+            served.requests.append(path if "Range" not in self.headers else f"{path} {self.headers['Range']}")
             target = archive.root / path.lstrip("/")
             if ".." in path or not target.is_file():
                 self.send_error(404, "Not Found")
@@ -173,13 +180,13 @@ def serving(archive: Archive) -> Iterator[ServedArchive]:
             body = data[start:end]
             key = path.lstrip("/")
             served.peers[key] = self.client_address[1]
-            pause = served.slow.pop(key, None)
-            if pause is not None:
+            hold = served.hold.pop(key, None)
+            if hold is not None:
                 half = len(body) // 2
                 self.wfile.write(body[:half])
                 self.wfile.flush()
-                served.halfway.setdefault(key, threading.Event()).set()
-                time.sleep(pause)
+                served.halfway[key].set()
+                hold.wait(60)
                 body = body[half:]
             try:
                 self.wfile.write(body)
