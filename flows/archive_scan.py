@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -179,8 +179,9 @@ def scan_files(files: list[WarcFile], archive_url: str, watchlist: Watchlist, fi
 
 @flow(name="archive-scan")
 def archive_scan(
-    since: date,
-    until: date,
+    since: date | None = None,
+    until: date | None = None,
+    days: int = 2,
     archive_url: str = DEFAULT_ARCHIVE_URL,
     cluster: str | None = None,
     workers: int = 2,
@@ -194,10 +195,15 @@ def archive_scan(
 ) -> ArchiveSummary:
     """Scan CC-NEWS files captured from `since` to `until` for the watchlist's entities.
 
+    Without dates (a scheduled run): the `days` days up to yesterday (UTC). Overlapping
+    windows cost nothing: files already done are not read again.
+
     `cluster`: a Dask scheduler address (tcp://host:8786); none starts a local cluster of
     `workers` processes. `languages` defaults to Italian and English (an empty list: all).
     """
     logger = get_run_logger()
+    until = until or datetime.now(timezone.utc).date() - timedelta(days=1)
+    since = since or until - timedelta(days=days - 1)
     allow_private_networks, watchlist = read_config(sources_file, watchlist_file)
     filters = ScanFilters(
         languages=tuple(("it", "en") if languages is None else languages),

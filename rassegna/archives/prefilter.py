@@ -31,6 +31,7 @@ import ahocorasick
 
 from rassegna.config import Watchlist
 from rassegna.extraction.article import decode_html
+from rassegna.matching.matcher import Matcher
 from rassegna.matching.textnorm import fold_string
 
 # Tag starts as browsers read them: '<' then a letter, '/', '!' or '?'. "a < b" in text is text.
@@ -50,6 +51,8 @@ _INVISIBLE = ((b"<script", b"</script"), (b"<style", b"</style"))
 _KEEP = bytes(range(ord("a"), ord("z") + 1)) + bytes(range(ord("0"), ord("9") + 1))
 _TO_WORDS = bytes(c if c in _KEEP else ord(" ") for c in range(256))
 _TO_WORDS_MARKED = bytes(c if c in _KEEP or c == _MARK[0] else ord(" ") for c in range(256))
+# letters and digits -> 'a', the mark -> 'm', anything else -> ' '
+_CLASSES = bytes(ord("a") if c in _KEEP else ord("m") if c == _MARK[0] else ord(" ") for c in range(256))
 # Charsets whose ASCII letters are not single ASCII bytes.
 _WIDE = re.compile(r"utf[-_]?(16|32)|ucs[-_]?[24]", re.IGNORECASE)
 _WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -80,19 +83,31 @@ class Prefilter:
         # then every record is a candidate, slower but never wrong.
         self.passes_everything = "" in keys
         self.keys = sorted(keys - {""})
-        self._bounded = ahocorasick.Automaton()
-        self._joined = ahocorasick.Automaton()
+        # Each alias is looked for by its longest word (its anchor), on word boundaries; an alias
+        # of several words is then checked whole, any run of separators between its words.
+        self._anchors = ahocorasick.Automaton()
+        by_anchor: dict[str, list[str]] = {}
         for key in self.keys:
-            self._bounded.add_word(f" {key} ", key)
-            self._joined.add_word(key, key)
+            by_anchor.setdefault(max(key.split(), key=len), []).append(key)
+        for anchor, keys_of in by_anchor.items():
+            self._anchors.add_word(f" {anchor} ", keys_of)
+        # Literal first, so the regex engine can skip ahead to the first word; the left
+        # boundary is checked on each match.
+        self._whole = {
+            key: re.compile(rb" +".join(re.escape(w.encode()) for w in key.split()) + rb"(?![a-z0-9])")
+            for key in self.keys
+        }
         # The name with tag marks between its letters and separators or marks between its words.
         self._split = {
             key: re.compile(rb"[ \x01]+".join(b"\x01*".join(re.escape(bytes([c])) for c in w.encode()) for w in key.split()))
             for key in self.keys
         }
+        self._by_anchor = by_anchor
+        # count() counts occurrences that do not overlap: for a word that overlaps itself ("abab")
+        # a comparison of counts proves nothing, and the split test always runs.
+        self._overlapping = {a for a in by_anchor if any(a[:i] == a[-i:] for i in range(1, len(a)))}
         if self.keys:
-            self._bounded.make_automaton()
-            self._joined.make_automaton()
+            self._anchors.make_automaton()
 
     def may_mention(self, body: bytes, content_type: str | None = None) -> bool:
         """False only if no watched name can appear in the text extracted from `body`."""
@@ -101,18 +116,40 @@ class Prefilter:
         if not self.keys:
             return False
         marked = _marked(body, content_type)
-        separated = " " + " ".join(marked.translate(_TO_WORDS).decode("ascii").split()) + " "
-        if next(self._bounded.iter(separated), None) is not None:
-            return True
-        if _MARK not in marked:
+        spaced = marked.translate(_TO_WORDS)
+        text = " " + spaced.decode("ascii") + " "
+        checked: set[str] = set()
+        for _, keys_of in self._anchors.iter(text):
+            for key in keys_of:
+                if " " not in key:
+                    return True
+                if key not in checked:
+                    checked.add(key)
+                    if any(m.start() == 0 or spaced[m.start() - 1] == 32 for m in self._whole[key].finditer(spaced)):
+                        return True
+        if not _tag_inside_a_word(marked):
             return False
-        joined = " ".join(marked.translate(_TO_WORDS, _MARK).decode("ascii").split())
-        suspects = {key for _, key in self._joined.iter(joined)}
-        if not suspects:
-            return False
-        with_marks = marked.translate(_TO_WORDS_MARKED)
-        # Only a mark inside the name makes it one the first test could not see.
-        return any(_MARK in m.group(0) for key in suspects for m in self._split[key].finditer(with_marks))
+        joined = marked.translate(_TO_WORDS, _MARK).decode("ascii")
+        with_marks: bytes | None = None
+        for anchor, keys_of in self._by_anchor.items():
+            # A tag inside a word makes an occurrence that the spaced text does not have. (str.count
+            # runs in C; an automaton here would hand Python every "co" of the page.)
+            found = joined.count(anchor)
+            if not found or (anchor not in self._overlapping and found == text.count(anchor)):
+                continue
+            with_marks = with_marks if with_marks is not None else marked.translate(_TO_WORDS_MARKED)
+            for key in keys_of:
+                if any(_MARK in m.group(0) for m in self._split[key].finditer(with_marks)):
+                    return True
+        return False
+
+
+def _tag_inside_a_word(marked: bytes) -> bool:
+    """Is any tag mark (or run of them) between two letters or digits?"""
+    classes = marked.translate(_CLASSES)
+    while b"mm" in classes:
+        classes = classes.replace(b"mm", b"m")
+    return b"ama" in classes
 
 
 def _visible(lowered: bytes) -> bytes:
@@ -176,3 +213,33 @@ def _ascii_compatible(body: bytes, content_type: str | None) -> bytes:
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
     return text.encode("ascii", "replace")
+
+
+# The second test, on the few records the first lets through: the matcher itself on the
+# page's visible text. Extraction keeps a subset of the text nodes, joined as the markup
+# joins them: inline elements run on, block elements break the line. The page's text is
+# built both ways (every tag a space; only inline tags run on), so a name the extractor's
+# text holds is in one of them, in the same case and with the same neighbours. Where the
+# matcher finds no candidate at all, accepted or not, in either, extraction would find
+# none: "rain" and "move" in lower case pass the first test and stop here.
+_INVISIBLE_STR = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_TAG_STR = re.compile(r"<[A-Za-z/!?][^>]*>")
+_INLINE = frozenset(
+    "a abbr b bdi bdo big cite code data del dfn em font i ins kbd mark q s samp small span strike strong sub sup"
+    " time tt u var wbr".split()
+)
+_TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)")
+
+
+def _inline_or_space(match: re.Match[str]) -> str:
+    name = _TAG_NAME.match(match.group(0))
+    return "" if name and name.group(1).lower() in _INLINE else " "
+
+
+def matcher_finds_in_page(matcher: Matcher, html_text: str) -> bool:
+    """Does the matcher find any candidate in the page's visible text, read either way?"""
+    visible = _INVISIBLE_STR.sub(" ", html_text)
+    for text in (_TAG_STR.sub(" ", visible), _TAG_STR.sub(_inline_or_space, visible)):
+        if matcher.match(html.unescape(text)):
+            return True
+    return False

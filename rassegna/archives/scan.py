@@ -15,7 +15,7 @@ from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from rassegna.archives.ccnews import WarcFile, stream_file
-from rassegna.archives.prefilter import Prefilter
+from rassegna.archives.prefilter import Prefilter, matcher_finds_in_page
 from rassegna.config import Watchlist
 from rassegna.extraction.article import decode_html
 from rassegna.matching.matcher import Matcher
@@ -72,7 +72,7 @@ class Found:
 class FileScan:
     path: str
     records: int = 0  # response records
-    candidates: int = 0  # records the prefilter let through
+    candidates: int = 0  # records the prefilter let through: extracted
     extracted: int = 0  # candidates that held an article in a wanted language
     mentions: int = 0  # accepted mentions in them
     bytes_read: int = 0  # compressed
@@ -151,8 +151,11 @@ def scan_stream(stream: BinaryIO, path: str, watchlist: Watchlist, filters: Scan
             continue
         if prefilter and not names.may_mention(record.body, record.content_type):
             continue
+        html, encoding = decode_html(record.body, record.content_type)
+        if prefilter and not matcher_finds_in_page(matcher, html):
+            continue
         result.candidates += 1
-        found = _extract_and_match(record, matcher, filters)
+        found = _extract_and_match(record, html, encoding, matcher, filters)
         if found is not None:
             result.extracted += 1
             result.mentions += sum(c.accepted for c in found.candidates)
@@ -167,8 +170,7 @@ def scan_stream(stream: BinaryIO, path: str, watchlist: Watchlist, filters: Scan
     return result
 
 
-def _extract_and_match(record: Record, matcher: Matcher, filters: ScanFilters) -> Processed | None:
-    html, encoding = decode_html(record.body, record.content_type)
+def _extract_and_match(record: Record, html: str, encoding: str, matcher: Matcher, filters: ScanFilters) -> Processed | None:
     processed = process_page(
         {"source": outlet(record.url), "url": record.url, "listed_by": LISTED_BY, "fetched_at": record.captured_at,
          "html": html, "encoding": encoding},
