@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from rassegna.archives.ccnews import DEFAULT_ARCHIVE_URL
 from rassegna.config import DEFAULT_DB, DEFAULT_SOURCES, DEFAULT_WATCHLIST, ConfigError
 
 if TYPE_CHECKING:
@@ -261,7 +262,8 @@ def archive(
         "--cluster", help="Dask scheduler address (tcp://host:8786); default: a local cluster.")] = None,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Workers of the local cluster.")] = 2,
     archive_url: Annotated[str, typer.Option(
-        "--archive-url", help="Base URL serving crawl-data/CC-NEWS/YYYY/MM/warc.paths.gz and its files.")] = "",
+        "--archive-url", help="Base URL serving crawl-data/CC-NEWS/YYYY/MM/warc.paths.gz and its files.")
+    ] = DEFAULT_ARCHIVE_URL,
     languages: Annotated[str, typer.Option("--languages", help="Comma-separated; empty for all.")] = "it,en",
     keep_domains: Annotated[str, typer.Option("--keep-domains", help="Comma-separated outlet domains: only these.")] = "",
     drop_domains: Annotated[str, typer.Option("--drop-domains", help="Comma-separated outlet domains to skip.")] = "",
@@ -280,7 +282,6 @@ def archive(
     """
     from datetime import date
 
-    from rassegna.archives.ccnews import DEFAULT_ARCHIVE_URL
     from rassegna.config import load_sources, load_watchlist
 
     try:
@@ -303,7 +304,7 @@ def archive(
 
     try:
         summary = _with_progress(verbose, lambda: archive_scan(
-            since=first, until=last, archive_url=archive_url or DEFAULT_ARCHIVE_URL, cluster=cluster, workers=workers,
+            since=first, until=last, archive_url=archive_url, cluster=cluster, workers=workers,
             watchlist_file=watchlist, sources_file=sources, db=str(db), languages=split(languages),
             keep_domains=split(keep_domains), drop_domains=split(drop_domains)))
     except Exception as exc:  # the run record already says failed; the operator needs the reason

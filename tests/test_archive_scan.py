@@ -258,3 +258,13 @@ def test_a_killed_scan_resumes_without_reading_finished_files_again(archive, clu
     assert after["articles"][0] == after["articles"][1]
     assert len(after["captures"]) == len({(w, o) for _, w, o, _, _ in after["captures"]}) == after["articles"][0]
     assert after["runs"] == [("archive", "failed"), ("archive", "completed")]  # the killed one, said so
+
+
+@pytest.mark.parametrize("since, until", [("2025-09-31", "2025-10-01"), ("2025-09-05", "2025-09-01")])
+def test_archive_command_refuses_a_bad_window(since, until):
+    from typer.testing import CliRunner
+
+    from rassegna.cli import app
+
+    result = CliRunner().invoke(app, ["archive", "--since", since, "--until", until])
+    assert result.exit_code == 2, result.output

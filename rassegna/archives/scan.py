@@ -115,6 +115,13 @@ def read_records(stream: BinaryIO, reader: str = "fastwarc") -> Iterator[tuple[i
         raise ValueError(f"unknown WARC reader {reader!r} (fastwarc or warcio)")
 
 
+def _is_html(record: Record) -> bool:
+    if record.content_type:
+        return record.content_type.lower().lstrip().startswith(_HTML_TYPES)
+    # No Content-Type at all (some servers send none): what the body starts with decides.
+    return record.body[:1024].lstrip().lower().startswith((b"<!doctype html", b"<html"))
+
+
 def outlet(url: str) -> str:
     host = (urlsplit(url).hostname or "").lower()
     return host[4:] if host.startswith("www.") else host
@@ -145,7 +152,7 @@ def scan_stream(stream: BinaryIO, path: str, watchlist: Watchlist, filters: Scan
         if record is None:
             continue
         result.records += 1
-        if record.status != 200 or not record.content_type.lower().startswith(_HTML_TYPES):
+        if record.status != 200 or not _is_html(record):
             continue
         if not filters.host_wanted(outlet(record.url)):
             continue
