@@ -1,6 +1,6 @@
 """Whole-pipeline throughput against plain trafilatura, measured in the same run.
 
-    uv run python benchmarks/pipeline_throughput.py [--pages 5000] [--sizes 1000,5000]
+    uv run python benchmarks/pipeline_throughput.py [--sizes 1000,5000] [--realistic]
 
 For each size N it generates an N-page outlet, serves it on 127.0.0.1 from a
 separate process, then measures:
@@ -103,6 +103,8 @@ def pipeline_run(site_root: Path, bases: dict[str, str], folder: Path, pages: in
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,5000", help="comma-separated page counts")
+    parser.add_argument("--realistic", action="store_true",
+                        help="pages of real size and markup depth (40-400 KB, benchmarks/newspages.py), not ~12 KB")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 
@@ -114,13 +116,14 @@ def main() -> None:
         return None
 
     warm_up()  # starts Prefect's temporary server outside the timings
+    print(f"{'realistic' if args.realistic else '~12 KB'} pages")
     print(f"{'pages':>6} {'bound p/s':>10} {'pipeline p/s':>13} {'ratio':>6} {'peak RSS MiB':>13} {'mentions':>9}"
           f" {'re-run/first':>13}")
     for pages in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
             site_root = folder / "site"
-            outlet = generate(site_root, pages)
+            outlet = generate(site_root, pages, realistic=args.realistic)
             server = subprocess.Popen([sys.executable, "-m", "rassegna.demo.server", str(site_root)], stdout=subprocess.PIPE, text=True)
             try:
                 bases = json.loads(server.stdout.readline())

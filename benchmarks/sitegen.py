@@ -82,14 +82,25 @@ def _page(i: int, rng: random.Random) -> str:
 """
 
 
-def generate(root: Path, pages: int, seed: int = 7) -> Path:
-    """Write the outlet `bench` under root; returns the outlet folder."""
+def _realistic_page(i: int, rng: random.Random) -> str:
+    """A page the size and shape of a real one (benchmarks/newspages.py), same mention rate."""
+    from newspages import page
+
+    html, _ = page(rng, rng.choice(_MENTIONS) if i % 7 == 0 else None)
+    return html.replace("<head>", f'<head><link rel="canonical" href="{{{{BASE}}}}/a/{i}.html">', 1)
+
+
+def generate(root: Path, pages: int, seed: int = 7, realistic: bool = False) -> Path:
+    """Write the outlet `bench` under root; returns the outlet folder.
+
+    `realistic`: pages of 40-400 KB with real-world markup depth instead of ~12 KB ones."""
     rng = random.Random(seed)
     outlet = root / "bench"
     (outlet / "a").mkdir(parents=True, exist_ok=True)
     urls = []
     for i in range(pages):
-        (outlet / "a" / f"{i}.html").write_text(_page(i, rng), "utf-8")
+        html = _realistic_page(i, rng) if realistic else _page(i, rng)
+        (outlet / "a" / f"{i}.html").write_text(html, "utf-8")
         urls.append(f"<url><loc>{{{{BASE}}}}/a/{i}.html</loc></url>")
     (outlet / "sitemap.xml").write_text(
         '<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -117,6 +117,8 @@ def test_prefilter_loses_no_mention_the_full_path_finds(archive, watchlist):
 
 @pytest.mark.parametrize("html, passes", [
     (b"<p>La Gal<b>di</b> di Postioma</p>", True),
+    (b"<p>Il programma Impr<span>ese</span>&nbsp;Vincenti</p>", True),  # split in its shorter word
+    (b"<nav><a>Home</a><a>Economia</a></nav><p>Galdino</p>", False),
     (b"<p>Mac&amp;Nil</p>", True),
     (b"<p>Mac&amp;amp;Nil</p>", True),
     (b"<p>&#71;aldi</p>", True),

@@ -52,6 +52,7 @@ _KEEP = bytes(range(ord("a"), ord("z") + 1)) + bytes(range(ord("0"), ord("9") + 
 _TO_WORDS = bytes(c if c in _KEEP else ord(" ") for c in range(256))
 _TO_WORDS_MARKED = bytes(c if c in _KEEP or c == _MARK[0] else ord(" ") for c in range(256))
 _INSIDE_A_WORD = re.compile(rb"[a-z0-9]\x01+[a-z0-9]")
+_MARKS_INSIDE = re.compile(rb"(?<=[a-z0-9])\x01+(?=[a-z0-9])")
 # Charsets whose ASCII letters are not single ASCII bytes.
 _WIDE = re.compile(r"utf[-_]?(16|32)|ucs[-_]?[24]", re.IGNORECASE)
 _WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -101,19 +102,18 @@ class Prefilter:
             key: re.compile(rb"[ \x01]+".join(b"\x01*".join(re.escape(bytes([c])) for c in w.encode()) for w in key.split()))
             for key in self.keys
         }
-        self._by_anchor = by_anchor
-        self._short_anchors = {a for a in by_anchor if len(a) < 4}
-        self._long_anchors = ahocorasick.Automaton()
-        for anchor in by_anchor:
-            if len(anchor) >= 4:
-                self._long_anchors.add_word(anchor, anchor)
-        # count() counts occurrences that do not overlap: for a word that overlaps itself ("abab")
-        # a comparison of counts proves nothing, and the split test always runs.
-        self._overlapping = {a for a in by_anchor if any(a[:i] == a[-i:] for i in range(1, len(a)))}
+        # Every word of every alias, anywhere (not on boundaries): for the runs of letters that a
+        # tag splits, where a split name can hide.
+        self._word_keys: dict[str, list[str]] = {}
+        for key in self.keys:
+            for word in set(key.split()):
+                self._word_keys.setdefault(word, []).append(key)
+        self._words = ahocorasick.Automaton()
+        for word, keys_of in self._word_keys.items():
+            self._words.add_word(word, keys_of)
         if self.keys:
             self._anchors.make_automaton()
-        if len(self._short_anchors) < len(by_anchor):
-            self._long_anchors.make_automaton()
+            self._words.make_automaton()
 
     def may_mention(self, body: bytes, content_type: str | None = None) -> bool:
         """False only if no watched name can appear in the text extracted from `body`."""
@@ -135,22 +135,25 @@ class Prefilter:
                         return True
         if not _tag_inside_a_word(marked):
             return False
-        joined = marked.translate(_TO_WORDS, _MARK).decode("ascii")
-        with_marks: bytes | None = None
-        # Anchors of four letters or more found by the automaton; the short ones ("co", "mac")
-        # occur in so many words that counting them (in C) is cheaper than iterating their hits.
-        present = {anchor for _, anchor in self._long_anchors.iter(joined)} | self._short_anchors
-        for anchor in present:
-            keys_of = self._by_anchor[anchor]
-            # A tag inside a word makes an occurrence that the spaced text does not have.
-            found = joined.count(anchor)
-            if not found or (anchor not in self._overlapping and found == text.count(anchor)):
-                continue
-            with_marks = with_marks if with_marks is not None else marked.translate(_TO_WORDS_MARKED)
-            for key in keys_of:
-                if any(_MARK in m.group(0) for m in self._split[key].finditer(with_marks)):
-                    return True
-        return False
+        # Runs of letters and tag marks with a mark inside a word ("gal\x01di\x01"), marks removed:
+        # a name split by tags has its split word, whole, in one of them.
+        with_marks = marked.translate(_TO_WORDS_MARKED)
+        runs = b" ".join(_split_runs(with_marks)).replace(_MARK, b"").decode("ascii")
+        suspects = {key for _, keys_of in self._words.iter(runs) for key in keys_of}
+        return any(_MARK in m.group(0) for key in suspects for m in self._split[key].finditer(with_marks))
+
+
+def _split_runs(with_marks: bytes) -> list[bytes]:
+    """The runs of letters, digits and marks (between separators) that hold a mark inside a word."""
+    runs, end = [], -1
+    for found in _MARKS_INSIDE.finditer(with_marks):
+        if found.start() < end:
+            continue  # inside the run taken already
+        start = with_marks.rfind(b" ", 0, found.start()) + 1
+        end = with_marks.find(b" ", found.end())
+        end = len(with_marks) if end < 0 else end
+        runs.append(with_marks[start:end])
+    return runs
 
 
 def _tag_inside_a_word(marked: bytes) -> bool:
