@@ -137,6 +137,7 @@ class ServedArchive:
     hold: dict[str, threading.Event] = field(default_factory=dict)
     halfway: dict[str, threading.Event] = field(default_factory=dict)
     peers: dict[str, int] = field(default_factory=dict)  # path -> client port of its latest request
+    cut: set[str] = field(default_factory=set)  # paths whose body stops halfway (the connection closes)
 
     def stop_halfway(self, path: str) -> threading.Event:
         """The next request of `path` sends half the file, then waits for the returned event."""
@@ -180,6 +181,10 @@ def serving(archive: Archive) -> Iterator[ServedArchive]:
             body = data[start:end]
             key = path.lstrip("/")
             served.peers[key] = self.client_address[1]
+            if key in served.cut:
+                self.wfile.write(body[: len(body) // 2])
+                self.close_connection = True
+                return
             hold = served.hold.pop(key, None)
             if hold is not None:
                 half = len(body) // 2

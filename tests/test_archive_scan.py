@@ -115,6 +115,19 @@ def test_prefilter_loses_no_mention_the_full_path_finds(archive, watchlist):
     assert candidates < records - 6  # the plain news, the training page and the non-pages were set aside
 
 
+def test_a_file_cut_short_fails_instead_of_counting_as_read(archive, watchlist):
+    from rassegna.archives.ccnews import ArchiveError, WarcFile
+    from rassegna.archives.scan import scan_file
+
+    path = archive.paths[0]
+    with serving(archive) as served:
+        whole = scan_file(served.base, WarcFile(path, datetime(2025, 9, 1)), watchlist, ScanFilters(), allow_private=True)
+        served.cut.add(path)
+        with pytest.raises(ArchiveError, match="connection cut"):
+            scan_file(served.base, WarcFile(path, datetime(2025, 9, 1)), watchlist, ScanFilters(), allow_private=True)
+    assert whole.records == len(archive.pages[path]) and whole.bytes_read == (archive.root / path).stat().st_size
+
+
 @pytest.mark.parametrize("html, passes", [
     (b"<p>La Gal<b>di</b> di Postioma</p>", True),
     (b"<p>Il programma Impr<span>ese</span>&nbsp;Vincenti</p>", True),  # split in its shorter word

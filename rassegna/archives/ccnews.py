@@ -133,8 +133,9 @@ def list_files(archive_url: str, since: date, until: date, allow_private: bool =
 class CountingStream:
     """A response body that counts the compressed bytes the WARC reader took from it."""
 
-    def __init__(self, raw: BinaryIO) -> None:
+    def __init__(self, raw: BinaryIO, expected: int | None = None) -> None:
         self.raw = raw
+        self.expected = expected  # Content-Length, when the server gave one
         self.bytes_read = 0
         self.started = time.monotonic()
 
@@ -165,11 +166,19 @@ def stream_file(archive_url: str, path: str, allow_private: bool = False) -> Ite
         answer = open_url(url, allow_private)
     except urllib.error.HTTPError as exc:
         raise ArchiveError(f"{url}: HTTP {exc.code} {exc.reason}") from None
-    stream = CountingStream(answer)
+    length = answer.headers.get("Content-Length")
+    stream = CountingStream(answer, int(length) if length and length.isdigit() else None)
     try:
         yield stream
     finally:
         stream.close()
+
+
+def check_complete(stream: CountingStream, url: str) -> None:
+    """A WARC reader meets the end of a cut-off stream as the end of the file (fastwarc drops
+    the half record silently): a file shorter than announced must fail, to be read again."""
+    if stream.expected is not None and stream.bytes_read != stream.expected:
+        raise ArchiveError(f"{url}: read {stream.bytes_read} of {stream.expected} bytes (connection cut)")
 
 
 __all__ = ["ArchiveError", "BlockedAddress", "DEFAULT_ARCHIVE_URL", "Listing", "WarcFile", "list_files",

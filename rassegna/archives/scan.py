@@ -12,9 +12,9 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
-from rassegna.archives.ccnews import WarcFile, stream_file
+from rassegna.archives.ccnews import WarcFile, check_complete, stream_file
 from rassegna.archives.prefilter import Prefilter, matcher_finds_in_page
 from rassegna.config import Watchlist
 from rassegna.extraction.article import decode_html
@@ -192,4 +192,6 @@ def scan_file(archive_url: str, warc: WarcFile, watchlist: Watchlist, filters: S
               allow_private: bool = False) -> FileScan:
     """Stream one file of the archive over HTTP and scan it."""
     with stream_file(archive_url, warc.path, allow_private) as stream:
-        return scan_stream(stream, warc.path, watchlist, filters)
+        scan = scan_stream(stream, warc.path, watchlist, filters)
+        check_complete(stream, urljoin(archive_url, warc.path))
+    return scan
