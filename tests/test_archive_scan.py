@@ -97,6 +97,16 @@ def test_listing_over_http_and_the_address_guard(archive):
     assert listing.missing_months == ["2025-08"]  # no listing for August: said, not guessed
 
 
+def test_the_guard_checks_the_address_connected_to(archive):
+    from rassegna.archives.ccnews import _guarded_connect
+
+    with serving(archive) as served:
+        port = int(served.base.rsplit(":", 1)[1].strip("/"))
+        with pytest.raises(BlockedAddress):
+            _guarded_connect(allow_private=False)(("localhost", port))
+        _guarded_connect(allow_private=True)(("localhost", port)).close()
+
+
 def test_prefilter_loses_no_mention_the_full_path_finds(archive, watchlist):
     filters = ScanFilters(drop_domains=tuple(DROP))
     full, fast = set(), set()

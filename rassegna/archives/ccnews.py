@@ -11,7 +11,10 @@ Every request, redirects included, passes the private-address guard (rassegna.ne
 from __future__ import annotations
 
 import gzip
+import http.client
+import ipaddress
 import re
+import socket
 import time
 from contextlib import contextmanager
 import urllib.error
@@ -22,7 +25,7 @@ from datetime import date, datetime
 from typing import BinaryIO
 from urllib.parse import urljoin
 
-from rassegna.netguard import BlockedAddress, check_url
+from rassegna.netguard import BlockedAddress, check_url, is_public
 
 DEFAULT_ARCHIVE_URL = "https://data.commoncrawl.org/"
 USER_AGENT = "Rassegna/0.1 (press monitoring; archive scan)"
@@ -87,10 +90,70 @@ class _GuardedRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
+def _guarded_connect(allow_private: bool):  # noqa: ANN202 (socket.create_connection's shape)
+    """socket.create_connection that connects only to addresses the guard accepts: the address
+    checked is the address connected to (a name resolving differently a second time cannot
+    slip a private address in)."""
+    def create_connection(address, timeout=socket._GLOBAL_DEFAULT_TIMEOUT, source_address=None):  # noqa: ANN001
+        host, port = address
+        last: OSError | None = None
+        for family, kind, proto, _, sockaddr in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+            if not allow_private and not is_public(ipaddress.ip_address(sockaddr[0].split("%")[0])):
+                raise BlockedAddress(f"{host} resolves to non-public address {sockaddr[0]}")
+            sock = socket.socket(family, kind, proto)
+            try:
+                if timeout is not socket._GLOBAL_DEFAULT_TIMEOUT:
+                    sock.settimeout(timeout)
+                if source_address:
+                    sock.bind(source_address)
+                sock.connect(sockaddr)
+                return sock
+            except OSError as exc:
+                sock.close()
+                last = exc
+        raise last or OSError(f"{host}: no address to connect to")
+
+    return create_connection
+
+
+class _GuardedHTTP(urllib.request.HTTPHandler):
+    def __init__(self, allow_private: bool) -> None:
+        super().__init__()
+        self.connect = _guarded_connect(allow_private)
+
+    def http_open(self, req):  # noqa: ANN001, ANN201 (urllib's signature)
+        connect = self.connect
+
+        class Connection(http.client.HTTPConnection):
+            def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+                super().__init__(*args, **kwargs)
+                self._create_connection = connect
+
+        return self.do_open(Connection, req)
+
+
+class _GuardedHTTPS(urllib.request.HTTPSHandler):
+    def __init__(self, allow_private: bool) -> None:
+        super().__init__()
+        self.connect = _guarded_connect(allow_private)
+
+    def https_open(self, req):  # noqa: ANN001, ANN201 (urllib's signature)
+        connect = self.connect
+
+        class Connection(http.client.HTTPSConnection):
+            def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+                super().__init__(*args, **kwargs)
+                self._create_connection = connect
+
+        return self.do_open(Connection, req, context=self._context)
+
+
 def open_url(url: str, allow_private: bool = False, timeout: float = READ_TIMEOUT_S) -> BinaryIO:
-    """GET `url` as a stream; every hop is checked by the address guard first."""
+    """GET `url` as a stream. The address guard checks the URL, every redirect, and the
+    address each connection is made to."""
     check_url(url, allow_private=allow_private)
-    opener = urllib.request.build_opener(_GuardedRedirects(allow_private))
+    opener = urllib.request.build_opener(
+        _GuardedRedirects(allow_private), _GuardedHTTP(allow_private), _GuardedHTTPS(allow_private))
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     return opener.open(request, timeout=timeout)
 
