@@ -9,6 +9,7 @@ its state, as soon as it is done; publish what the scan found.
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -17,8 +18,10 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_progress_artifact, update_progress_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.client.orchestration import get_client
 from prefect.futures import as_completed
 from prefect.runtime import flow_run
+from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.utilities.annotations import quote
 from prefect_dask import DaskTaskRunner
 
@@ -59,6 +62,19 @@ class ArchiveSummary:
 def _progress(done: int, total: int) -> dict[str, Any]:
     """Log-record extras the CLI's progress display reads (see rassegna.cli)."""
     return {"extra": {"rassegna_progress": {"stage": "archive", "done": done, "total": total}}}
+
+
+def api_url_for_workers() -> str | None:
+    """The Prefect API the Dask workers must report their task runs to, when they cannot know it.
+
+    Without PREFECT_API_URL the flow runs on a temporary server that only this process
+    knows; workers left to themselves would each try to start one of their own (and time
+    out). Its address is handed to them. With PREFECT_API_URL set, None: they use it.
+    """
+    if PREFECT_API_URL.value():
+        return None
+    with get_client(sync_client=True) as client:
+        return str(client.api_url)
 
 
 def dask_runner(cluster: str | None, workers: int) -> DaskTaskRunner:
@@ -221,8 +237,12 @@ def archive_scan(
                 **_progress(summary.files_done_before, len(listing.files)))
     try:
         if to_scan:
-            summary = scan_files.with_options(task_runner=dask_runner(cluster, workers))(
-                to_scan, archive_url, watchlist, filters, allow_private_networks, db, summary, lock_timeout_s)
+            api_url = api_url_for_workers()
+            # Task runs submitted under this setting carry it to the workers (prefect-dask
+            # sends the settings with each task).
+            with temporary_settings(updates={PREFECT_API_URL: api_url}) if api_url else nullcontext():
+                summary = scan_files.with_options(task_runner=dask_runner(cluster, workers))(
+                    to_scan, archive_url, watchlist, filters, allow_private_networks, db, summary, lock_timeout_s)
     except BaseException as exc:
         summary.status = "failed"
         finish_archive_run(db, summary, lock_timeout_s, f"{type(exc).__name__}: {exc}")

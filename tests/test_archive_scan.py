@@ -258,19 +258,32 @@ def test_a_worker_killed_mid_file_loses_and_duplicates_nothing(cluster, sources_
 
 @pytest.mark.usefixtures("prefect_harness")
 def test_a_killed_scan_resumes_without_reading_finished_files_again(archive, cluster, sources_file, tmp_path):
-    from prefect.settings import PREFECT_API_URL
-
     db = tmp_path / "w.duckdb"
-    env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value()),
-           "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests")])}
+    # No PREFECT_API_URL, as an operator's `rassegna archive` runs: the flow starts a temporary
+    # Prefect server, and the cluster's workers must be told its address to report to it.
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env.update({"PREFECT_HOME": str(tmp_path / "prefect-home"),
+                "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests")])})
     with serving(archive) as served:
-        killed = subprocess.run(
-            [sys.executable, str(ROOT / "tests" / "archive_kill_driver.py"), served.base, cluster.scheduler_address,
-             str(WATCHLIST), str(sources_file), str(db)],
-            env=env, capture_output=True, text=True, timeout=180,
-        )
-        assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
-        first = next(line.split()[1] for line in killed.stdout.splitlines() if line.startswith("stored "))
+        log = tmp_path / "driver.log"
+        with log.open("wb") as out:
+            # Its own session: the temporary Prefect server it starts outlives its SIGKILL, and is
+            # ended here with the rest of the group.
+            driver = subprocess.Popen(
+                [sys.executable, str(ROOT / "tests" / "archive_kill_driver.py"), served.base,
+                 cluster.scheduler_address, str(WATCHLIST), str(sources_file), str(db)],
+                env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+            try:
+                returncode = driver.wait(timeout=180)
+            finally:
+                try:
+                    os.killpg(driver.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        output = log.read_text(errors="replace")
+        assert returncode == -signal.SIGKILL, output[-3000:]
+        first = next(line.split()[1] for line in output.splitlines() if line.startswith("stored "))
         before = _stored(db)
         summary = _scan(served, cluster, sources_file, db)
         requests = {path: served.count(path) for path in archive.paths}
