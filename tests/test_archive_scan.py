@@ -256,6 +256,19 @@ def test_a_worker_killed_mid_file_loses_and_duplicates_nothing(cluster, sources_
     assert _stored(db)["files"] == {path: "done" for path in archive.paths}
 
 
+def _end_processes_of(driver: subprocess.Popen, prefect_home: str) -> None:
+    """The killed driver's temporary Prefect server outlives it (in a session of its own): found by
+    the PREFECT_HOME this test gave the driver, and ended."""
+    driver.kill()
+    driver.wait()
+    for process in psutil.process_iter():
+        try:
+            if process.environ().get("PREFECT_HOME") == prefect_home:
+                process.kill()
+        except psutil.Error:
+            pass
+
+
 @pytest.mark.usefixtures("prefect_harness")
 def test_a_killed_scan_resumes_without_reading_finished_files_again(archive, cluster, sources_file, tmp_path):
     db = tmp_path / "w.duckdb"
@@ -267,20 +280,15 @@ def test_a_killed_scan_resumes_without_reading_finished_files_again(archive, clu
     with serving(archive) as served:
         log = tmp_path / "driver.log"
         with log.open("wb") as out:
-            # Its own session: the temporary Prefect server it starts outlives its SIGKILL, and is
-            # ended here with the rest of the group.
             driver = subprocess.Popen(
                 [sys.executable, str(ROOT / "tests" / "archive_kill_driver.py"), served.base,
                  cluster.scheduler_address, str(WATCHLIST), str(sources_file), str(db)],
-                env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                env=env, stdout=out, stderr=subprocess.STDOUT,
             )
             try:
                 returncode = driver.wait(timeout=180)
             finally:
-                try:
-                    os.killpg(driver.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+                _end_processes_of(driver, env["PREFECT_HOME"])
         output = log.read_text(errors="replace")
         assert returncode == -signal.SIGKILL, output[-3000:]
         first = next(line.split()[1] for line in output.splitlines() if line.startswith("stored "))
