@@ -116,36 +116,34 @@ def _guarded_connect(allow_private: bool):  # noqa: ANN202 (socket.create_connec
     return create_connection
 
 
+def _guarded_connection(base: type[http.client.HTTPConnection], allow_private: bool) -> type:
+    """`base` (http.client's HTTP or HTTPS connection) connecting through the guard."""
+    connect = _guarded_connect(allow_private)
+
+    class Connection(base):  # type: ignore[misc, valid-type]
+        def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+            super().__init__(*args, **kwargs)
+            self._create_connection = connect
+
+    return Connection
+
+
 class _GuardedHTTP(urllib.request.HTTPHandler):
     def __init__(self, allow_private: bool) -> None:
         super().__init__()
-        self.connect = _guarded_connect(allow_private)
+        self.connection = _guarded_connection(http.client.HTTPConnection, allow_private)
 
     def http_open(self, req):  # noqa: ANN001, ANN201 (urllib's signature)
-        connect = self.connect
-
-        class Connection(http.client.HTTPConnection):
-            def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
-                super().__init__(*args, **kwargs)
-                self._create_connection = connect
-
-        return self.do_open(Connection, req)
+        return self.do_open(self.connection, req)
 
 
 class _GuardedHTTPS(urllib.request.HTTPSHandler):
     def __init__(self, allow_private: bool) -> None:
         super().__init__()
-        self.connect = _guarded_connect(allow_private)
+        self.connection = _guarded_connection(http.client.HTTPSConnection, allow_private)
 
     def https_open(self, req):  # noqa: ANN001, ANN201 (urllib's signature)
-        connect = self.connect
-
-        class Connection(http.client.HTTPSConnection):
-            def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
-                super().__init__(*args, **kwargs)
-                self._create_connection = connect
-
-        return self.do_open(Connection, req, context=self._context)
+        return self.do_open(self.connection, req, context=self._context)
 
 
 def open_url(url: str, allow_private: bool = False, timeout: float = READ_TIMEOUT_S) -> BinaryIO:
