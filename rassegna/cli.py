@@ -245,6 +245,32 @@ def rematch(
     console.print(table)
 
 
+@app.command("import-companies")
+def import_companies(
+    companies: Annotated[Path, typer.Argument(help="Company list (CSV): name, town, province, region, sector, people, ...")],
+    out: Annotated[Path, typer.Option("--out", help="Watchlist to write (YAML).")],
+    base: Annotated[Path, typer.Option("--base", help="Watchlist whose programmes and shared terms to keep.")] = DEFAULT_WATCHLIST,
+) -> None:
+    """Write a watchlist from a company list: each company's evidence (people, sector, places)
+    comes from its row, so 650 companies need no hand-written context.
+
+    Example: rassegna import-companies imprese-vincenti.csv --out config/watchlist.programme.yaml
+    """
+    import yaml
+
+    from rassegna.config import load_watchlist
+    from rassegna.matching.company_list import watchlist_from_csv, write_watchlist
+
+    try:
+        load_watchlist(base)
+        entities = watchlist_from_csv(companies)
+        write_watchlist(entities, yaml.safe_load(base.read_text("utf-8")), out)
+        load_watchlist(out)
+    except ConfigError as exc:
+        _config_error(exc)
+    console.print(f"{out}: {len(entities)} companies from {companies}, with the programmes of {base}")
+
+
 @app.command()
 def schema(db: DbOpt = DEFAULT_DB) -> None:
     """Describe the analysts' views and the tables behind them, column by column.
@@ -418,8 +444,13 @@ def _print_inspection(report: dict[str, Any]) -> None:
         decision = "[green]accepted[/]" if m["accepted"] else "[red]rejected[/]"
         console.print(
             f"  {decision} [bold]{m['entity_name']}[/] as {m['matched_text']!r} at {m['start_char']}-{m['end_char']}"
-            f" · rule {m['rule']} ({m['evidence'] or 'no confirming term'}) · confidence {m['confidence']:.2f}"
+            f" · rule {m['rule']} ({m['evidence'] or 'no confirming term'}) · score {m['score']:.2f}"
+            f" · confidence {m['confidence']:.2f}"
         )
+        if m["evidence_for"]:
+            console.print(f"    [green]for[/]: {m['evidence_for']}")
+        if m["evidence_against"]:
+            console.print(f"    [red]against[/]: {m['evidence_against']}")
         console.print(f"    [dim]{m['snippet']}[/]")
     coverage = report.get("programme_relevance", [])
     names = {m["entity_id"]: m["entity_name"] for m in report["mentions"]}

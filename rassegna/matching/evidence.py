@@ -42,10 +42,13 @@ WEIGHTS: dict[str, dict[str, float]] = {
     "person-of": {"sentence": 3.0, "paragraph": 2.5, "article": 2.0},
     "product": {"sentence": 3.0, "paragraph": 2.5, "article": 2.0},
     "programme": {"sentence": 3.0, "paragraph": 2.5, "article": 2.0},
+    # "la sesta edizione di imprese vincenti": the words before a programme's name say it is one
+    "collocation": {"beside": 2.0},
     "shared-context": {"sentence": 3.0, "paragraph": 2.5, "article": 2.0},
     # weak: about its kind ("l'azienda Galdi"), sector, place, its people's surnames, its own
     # person's name around it ("Monica Santini"); the mission's and the bank's words
     "company-noun": {"beside": 1.0},
+    "company-article": {"beside": 0.5},
     "own-name": {"form": 1.0},
     "sector": {"sentence": 1.0, "paragraph": 0.8, "article": 0.3},
     "place": {"sentence": 1.0, "paragraph": 0.8, "article": 0.2},
@@ -54,10 +57,10 @@ WEIGHTS: dict[str, dict[str, float]] = {
     # negative: the name's other meanings
     "namesake": {"sentence": -3.0, "paragraph": -2.0, "article": -1.0},
     "excluded": {"sentence": -4.0},
-    "everyday-phrase": {"beside": -3.0},
+    "everyday-phrase": {"beside": -2.0},
 }
-STRONG = frozenset({"alias", "context", "person-of", "product", "programme", "shared-context"})
-WEAK = frozenset({"company-noun", "own-name", "sector", "place", "surname-of", "shared-weak"})
+STRONG = frozenset({"alias", "context", "person-of", "product", "programme", "collocation", "shared-context"})
+WEAK = frozenset({"company-noun", "company-article", "own-name", "sector", "place", "surname-of", "shared-weak"})
 # The kinds that, alone, never confirm: a town, or a sector's words.
 CAPPED_ALONE = frozenset({"sector", "place"})
 
@@ -88,10 +91,14 @@ class Verdict:
 
 
 def _best_per_term(items: list[Evidence]) -> list[Evidence]:
-    """One piece per (kind, term): the nearest occurrence of a term, not every repeat."""
+    """One piece per (kind, term): the nearest occurrence of a term, not every repeat.
+
+    A namesake counts once, by its nearest word: "the Egyptian sun disc" is one other
+    meaning however many of its words ("god", "pharaoh", "Amarna") the article uses.
+    """
     best: dict[tuple[str, str], Evidence] = {}
     for item in items:
-        key = (item.kind, item.term)
+        key = (item.kind, item.term.split(" (")[0] if item.kind == "namesake" else item.term)
         if key not in best or item.weight * _sign(item) > best[key].weight * _sign(item):
             best[key] = item
     return list(best.values())

@@ -27,14 +27,16 @@ from dataclasses import dataclass, replace
 import ahocorasick
 
 from rassegna.config import Alias, Entity, Watchlist
-from rassegna.matching.evidence import STRONG, Evidence, Verdict, weigh
+from rassegna.matching.evidence import THRESHOLD, Evidence, Verdict, weigh, weigh_sentence
 from rassegna.matching.names import (
+    COMPANY_ARTICLES,
     COMPANY_NOUNS,
     EVERYDAY_BEFORE,
     FIRST_NAMES,
     OTHER_BUSINESSES,
     OTHER_BUSINESSES_TWO_WORDS,
     PERSON_AFTER,
+    PROGRAMME_BEFORE,
     TITLES,
 )
 from rassegna.matching.textnorm import Folded, fold, fold_string
@@ -158,7 +160,7 @@ def context_key(term: str) -> str:
 
 _PRECEDING_WORDS = re.compile(r"(?:([^\W\d_][\w'.]*)\s+)?([^\W\d_][\w'.]*)\s+$")
 # "Santini, 19 anni", "Galdi (45)", "Malvestio, aged 52", "Rossi, 34-year-old"
-_AGE_AFTER = re.compile(r"^(,\s*\d{1,3}\s*(anni|enne)\b|,\s*\d{1,3}\s*,|\s*\(\d{1,3}\)|,\s*aged\s+\d|,\s*(a\s+)?\d{1,3}-year-old)")
+_AGE_AFTER = re.compile(r"^(,\s*\d{1,3}\s*(anni|enne)\b|,\s*[a-zà-ù']+\s*anni\b|,\s*\d{1,3}\s*,|\s*\(\d{1,3}\)|,\s*aged\s+\d|,\s*(a\s+)?\d{1,3}-year-old)")
 # "Rain Industries", "Innovit Labs", "Aton Solutions": another firm that shares the name.
 _OTHER_FIRM_AFTER = re.compile(
     r"^\s+(Labs?|Industries|Inc\.?|Ltd\.?|LLC|GmbH|Solutions|Systems|Technologies|Tech|Holdings?|Capital|"
@@ -179,9 +181,16 @@ _PRODUCT_BEFORE = re.compile(r"\b" + _PRODUCT_NOUNS + r"\s+$", re.IGNORECASE)
 # "OtherCorp's Aton": an English possessive right before the name.
 _POSSESSIVE_BEFORE = re.compile(r"([A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)?)'s\s+$")
 _PERSON_AFTER = re.compile(PERSON_AFTER)
+# A sentence that opens by naming a company ("La società di Postioma", "The Bergamo knitwear
+# company") continues the previous sentence's subject.
+_REFERS_BACK = re.compile(
+    r"\s*(?:La|L['’]|Il|Lo|The|This|Questa|Quest['’]|Le|Gli|I|Both|Two|Three|Entrambe|Le\s+due|Le\s+tre)\s*"
+    r"(?:[\w-]+\s+){0,2}?"
+    r"(?:società|aziende?|imprese?|gruppo|company|companies|firms?|group|makers?|manufacturers?)\b"
+)
 _ELISION = re.compile(r"^(?:[a-z]+['’])")
 # "Galdi, storica azienda di Postioma": the apposition after the name.
-_APPOSITION_AFTER = re.compile(r"^\s*[,:]\s*(?:(?:l['’]|la|il|lo|un['’]|una|un|uno|the|a|an)\s*)?([\w-]+)(?:\s+([\w-]+))?")
+_APPOSITION_AFTER = re.compile(r"^\s*[,:–—(]\s*(?:(?:l['’]|un['’])\s*|(?:la|il|lo|una|un|uno|the|a|an)\s+)?([\w-]+)(?:\s+([\w-]+))?")
 
 
 def _person_cue(text: str, start: int, end: int) -> str | None:
@@ -209,6 +218,10 @@ def _words_before(text: str, start: int) -> tuple[str, str]:
 
 # "lo studio di Galdi", "la squadra di Santini" may be the company's own: only "bar di Santini" is another's.
 _OWN_PLACES = frozenset({"impresa", "ditta", "team", "squadra", "studio", "scuola", "crew", "club", "band"})
+
+
+# Vetoes that show the name in another sense, which its later bare occurrences keep.
+_OTHER_SENSES = frozenset({"person", "other-firm", "excluded-form", "adjacent-business", "other-owner"})
 
 
 def _apposition(after: str) -> tuple[str, ...]:
@@ -291,13 +304,13 @@ class Matcher:
         # Programmes first: an accepted programme mention is evidence for the companies.
         raw.sort(key=lambda c: (c[0].entity.id not in self._programmes, c[1]))
         programme_spans: list[tuple[int, int, str]] = []
-        decided: list[tuple[_Pattern, Candidate, tuple[Evidence, ...]]] = []
+        decided: list[tuple[_Pattern, Candidate, float]] = []
         for pattern, fstart, fend in raw:
             start, end = folded.span(fstart, fend)
-            candidate, strong_here = self._decide(pattern, text, start, end, hits, title_terms, programme_spans)
+            candidate, on_the_spot = self._decide(pattern, text, start, end, hits, title_terms, programme_spans)
             if candidate.accepted and pattern.entity.id in self._programmes:
                 programme_spans.append((start, end, pattern.entity.name))
-            decided.append((pattern, candidate, strong_here))
+            decided.append((pattern, candidate, on_the_spot))
         result = self._one_sense_per_discourse(decided)
         result.sort(key=lambda c: (c.start_char, c.entity_id))
         return result
@@ -364,19 +377,27 @@ class Matcher:
             return "adjacent-business", next_word.group(1)
         owner = _OWNER_AFTER.match(after)
         if owner and (_PRODUCT_BEFORE.search(text, max(0, start - 30), start) or re.match(r"\s+" + _PRODUCT_NOUNS, after)):
-            if fold_string(owner.group(1)).lower() not in self._ours:
+            if not self._is_ours(owner.group(1)):
                 return "other-owner", owner.group(0).strip()
         possessor = _POSSESSIVE_BEFORE.search(text, max(0, start - 60), start)
-        if possessor and fold_string(possessor.group(1)).lower() not in self._ours:
+        if possessor and not self._is_ours(possessor.group(1)):
             return "other-owner", possessor.group(0).strip()
-        if pattern.alias.person_like and not own_person:
-            cue = _person_cue(text, start, end)
-            if cue:
-                return "person", cue
+        if pattern.alias.person_like:
+            # Its own person's name ("Monica Santini") is no person cue, but an age or a
+            # person's role after it is: "Monica Santini, 48 anni, infermiera" is a namesake.
+            cue = _AGE_AFTER.match(after[:30]) if own_person else None
+            cue_text = cue.group(0).strip(" ,") if cue else (None if own_person else _person_cue(text, start, end))
+            if cue_text:
+                return "person", cue_text
             verb = _PERSON_AFTER.match(after)
             if verb:
                 return "person", verb.group(0).strip(" ,")
         return None
+
+    def _is_ours(self, name: str) -> bool:
+        """One of our entities, places or people: "For Cremona's MartinoRossi" is no other owner."""
+        words = fold_string(name).lower().split()
+        return any(" ".join(words[i:]) in self._ours for i in range(len(words)))
 
     def _evidence(
         self,
@@ -392,6 +413,10 @@ class Matcher:
         entity = pattern.entity
         company = entity.kind == "company"
         paragraph = (text.rfind("\n", 0, start) + 1, (text.find("\n", end) + 1 or len(text) + 1) - 1)
+        if company and _REFERS_BACK.match(text, sentence[1], min(len(text), sentence[1] + 80)):
+            # "Galdi guarda agli USA. La società di Postioma...": the next sentence is about it too.
+            _, next_end = _sentence_bounds(text, sentence[1] + 1, sentence[1] + 2)
+            sentence = (sentence[0], max(sentence[1], next_end))
 
         def where(position: int) -> str:
             if sentence[0] <= position < sentence[1]:
@@ -419,13 +444,21 @@ class Matcher:
             noun = next((w for w in (nearest, *_apposition(text[end : end + 60])) if w in COMPANY_NOUNS), None)
             if noun:
                 items.append(Evidence("company-noun", noun, "beside"))
+            if nearest in COMPANY_ARTICLES:
+                items.append(Evidence("company-article", nearest, "beside"))
         for regex in self._exclusions[entity.id]:
             if regex.search(text, sentence[0], sentence[1]):
                 items.append(Evidence("excluded", regex.pattern, "sentence"))
         if pattern.variant:
-            _, nearest = _words_before(text, start)
-            if nearest in EVERYDAY_BEFORE:
+            farther, nearest = _words_before(text, start)
+            if nearest in EVERYDAY_BEFORE and not text[start].isupper():
                 items.append(Evidence("everyday-phrase", nearest, "beside"))
+            elif nearest in EVERYDAY_BEFORE:
+                # "tra le Imprese vincenti": the capital speaks for the name, the article against.
+                items.append(Evidence("everyday-phrase", nearest, "beside"))
+            for words in (f"{farther}:{nearest}", nearest, *_apposition(text[end : end + 40])[:1]):
+                if words in PROGRAMME_BEFORE:
+                    items.append(Evidence("collocation", words.replace(":", " "), "beside"))
         return items
 
     def _decide(
@@ -437,8 +470,8 @@ class Matcher:
         hits: list[tuple[int, int, _Term]],
         title_terms: list[_Term],
         programme_spans: list[tuple[int, int, str]],
-    ) -> tuple[Candidate, tuple[Evidence, ...]]:
-        """The candidate, and its strong evidence in its own sentence (for the discourse step)."""
+    ) -> tuple[Candidate, float]:
+        """The candidate, and the support its own sentence gives it (for the discourse step)."""
         entity = pattern.entity
         left, right = _sentence_bounds(text, start, end)
         own_person = any(
@@ -465,43 +498,42 @@ class Matcher:
 
         veto = self._veto(pattern, text, start, end, own_person)
         items = self._evidence(pattern, text, start, end, (left, right), hits, title_terms, programme_spans)
-        strong_here = tuple(e for e in items if e.kind in STRONG and e.where in ("sentence", "form"))
-        if veto:
-            verdict = weigh(items)
-            return result(False, veto[0], veto[1], 0.05, verdict), strong_here
+        # What its own sentence says, the spelling aside: enough to hold against another sense.
+        on_the_spot = weigh_sentence([e for e in items if e.kind != "alias" and e.weight > 0])
         verdict = weigh(items)
-        return result(verdict.accepted, verdict.rule, verdict.evidence, verdict.confidence, verdict), strong_here
+        if veto:
+            return result(False, veto[0], veto[1], 0.05, verdict), on_the_spot
+        return result(verdict.accepted, verdict.rule, verdict.evidence, verdict.confidence, verdict), on_the_spot
 
     @staticmethod
-    def _one_sense_per_discourse(decided: list[tuple[_Pattern, Candidate, tuple[Evidence, ...]]]) -> list[Candidate]:
+    def _one_sense_per_discourse(decided: list[tuple[_Pattern, Candidate, float]]) -> list[Candidate]:
         """Spread a sense along the name's chain in the article.
 
-        A surname shown once to be a person's ("Marco Santini", "il sindaco Galdi") is that
-        person's in its later bare occurrences, unless confirmed on the spot. A name confirmed
-        once is confirmed in its occurrences that had no evidence of their own.
+        A name shown once to be someone or something else (a person: "Marco Santini", "il
+        sindaco Galdi"; another firm: "Podium Engineering Ltd, a Manchester consultancy") is
+        that in its later occurrences, unless confirmed on the spot by its own sentence. A
+        name confirmed once is confirmed in its occurrences that had no evidence of their own.
         """
-        person_of: dict[str, Candidate] = {}
+        other_sense: dict[str, Candidate] = {}
         confirmed: dict[str, Candidate] = {}
         for pattern, c, _ in decided:
-            if c.rule == "person" and pattern.alias.person_like:
-                person_of.setdefault(c.entity_id, c)
+            if c.rule in _OTHER_SENSES and (c.rule != "person" or pattern.alias.person_like):
+                other_sense.setdefault(c.entity_id, c)
             if c.accepted and c.rule != "weighed":
                 confirmed.setdefault(c.entity_id, c)
         out: list[Candidate] = []
-        for pattern, c, strong_here in decided:
-            person = person_of.get(c.entity_id)
+        for pattern, c, on_the_spot in decided:
+            other = other_sense.get(c.entity_id)
             if (
-                person is not None
+                other is not None
+                and c.start_char > other.start_char
                 and (c.accepted or c.rule in ("no-context", "weak-only"))
-                and pattern.alias.person_like
-                and c.start_char > person.start_char
-                and not strong_here
+                and on_the_spot < THRESHOLD
             ):
-                c = replace(c, accepted=False, rule="person-chain", evidence=person.snippet[:80], confidence=0.1,
-                            evidence_against=f"person-chain:{person.matched_text} ({person.evidence})")
-            elif not c.accepted and c.rule in ("no-context", "weak-only") and c.entity_id in confirmed and not (
-                person is not None and pattern.alias.person_like
-            ):
+                chain = "person-chain" if other.rule == "person" else "namesake-chain"
+                c = replace(c, accepted=False, rule=chain, evidence=other.snippet[:80], confidence=0.1,
+                            evidence_against=f"{chain}:{other.matched_text} ({other.rule}: {other.evidence})")
+            elif not c.accepted and c.rule in ("no-context", "weak-only") and c.entity_id in confirmed and other is None:
                 source = confirmed[c.entity_id]
                 c = replace(c, accepted=True, rule="same-article", evidence=source.matched_text,
                             confidence=round(min(source.confidence, 0.85), 3),

@@ -32,6 +32,10 @@ TITLES = frozenset(
     scrittrice attore attrice cantante calciatore calciatrice ciclista atleta allenatore mister
     chef cuoco cuoca architetto architetta avvocato avvocata giornalista regista fotografo fotografa
     poeta medico notaio parroco vescovo cardinale idraulico maestro maestra
+    famiglia family coniugi fratelli sorelle vedova vedovo eredi clan
+    fornaio panettiere agricoltore contadino infermiere infermiera operaio operaia impiegato impiegata
+    commerciante artigiano insegnante docente farmacista muratore elettricista meccanico barista
+    cameriere cameriera pensionato pensionata imputato imputata
     """.split()
 )
 
@@ -51,6 +55,11 @@ OTHER_BUSINESSES = frozenset(
     bookstore pharmacy butcher florist grocery deli brewery winery vineyard farm
     polisportiva asd squadra società-sportiva club team crew band orchestra coro
     via viale piazza corso largo vicolo contrada località frazione
+    protocollo sigla acronimo norma standard certificazione premio festival mostra rassegna
+    conferenza convegno congresso concorso associazione istituto fondazione comitato cooperativa
+    onlus consorzio federazione sindacato partito movimento lista compagnia danza musica ballo
+    teatro yoga pilates
+    school academy association institute foundation committee award festival conference
     """.split()
 )
 # Two-word kinds, written with a hyphen above ("azienda-agricola") to keep one token each.
@@ -61,14 +70,15 @@ OTHER_BUSINESSES_TWO_WORDS = frozenset(w.replace("-", " ") for w in OTHER_BUSINE
 COMPANY_NOUNS = frozenset(
     """
     azienda aziende società impresa pmi startup marchio brand company firm maker contractor
-    manufacturer producer produttore leader specialista fornitore supplier
+    manufacturer producer produttore leader specialista fornitore supplier specializzata
+    specializzato specialized specialised
     """.split()
 )
 
 # Right after a bare surname, words that only a person does or is:
 # "Santini ha segnato", "Galdi, assessore al bilancio", "Malvestio è nato".
 PERSON_AFTER = (
-    r"(?:,\s*)?(?:\(\s*[A-Z][\w .'-]{1,30}\)\s*)?"
+    r"\s*(?:,\s*)?(?:\(\s*[A-Z][\w .'-]{1,30}\)\s*)?"
     r"(?:è\s+nat[oa]|è\s+mort[oa]|è\s+scompars[oa]|nat[oa]\s+a|morto|deceduto|ha\s+segnato|segna\b|"
     r"ha\s+pedalato|pedala\b|scatta\b|ha\s+vinto\s+la\s+(?:tappa|volata|gara|corsa|medaglia)|"
     r"ha\s+tagliato\s+il\s+traguardo|si\s+è\s+classificat[oa]|si\s+è\s+laureat[oa]|si\s+è\s+spos|"
@@ -76,7 +86,7 @@ PERSON_AFTER = (
     r"assessore|assessora|sindac[oa]|consigliere|consigliera|candidat[oa]|allenatore|portiere|attaccante|"
     r"difensore|centrocampista|centravanti|capitano|ciclista|corridore|pilota|tennista|nuotatore|nuotatrice|"
     r"atleta|cantante|tenore|pittore|pittrice|scrittore|scrittrice|parroco|studente|studentessa|pensionat[oa]|"
-    r"vedov[oa]|figli[oa]\s+di|moglie|marito|"
+    r"vedov[oa]|figli[oa]\s+di|moglie|marito|family\b|famiglia\b|ha\s+festeggiato|ha\s+compiuto|compie\s|"
     r"was\s+born|died|scored|finished\s+(?:first|second|third|\d)|won\s+the\s+(?:stage|race|sprint|medal|match)|"
     r"crossed\s+the\s+line|the\s+(?:rider|striker|goalkeeper|defender|midfielder|driver|singer|painter|mayor|councillor)|"
     r"who\s+(?:scored|won|rode|played|sang|died|was\s+born))"
@@ -90,3 +100,15 @@ EVERYDAY_BEFORE = frozenset(
     nuove vere
     """.split()
 )
+
+# Before a programme's name in another case, words that make it a name: "la sesta edizione di
+# imprese vincenti", "il programma imprese Vincenti". (farther, nearest) or nearest alone.
+PROGRAMME_BEFORE = frozenset(
+    """
+    programma progetto iniziativa percorso tour roadshow programme initiative edizione:di
+    edition:of tappa:di tappe:di candidature:a
+    """.split()
+)
+# Before a surname, the Italian article of a firm ("la Malvestio", "della Galdi": la ditta);
+# it is also how papers name a woman, so it weighs little.
+COMPANY_ARTICLES = frozenset("la della alla dalla nella sulla colla".split())
