@@ -3,9 +3,8 @@
 The corpus was written for this suite and was used while tuning the watchlist and the
 evidence model. tests/matching/blind.yaml was written apart from the matcher, before the
 version of the evidence model it judges, and is never used to choose rules or weights; these
-tests guard the figures measured on it (README) against regression. Issue 11's targets (0.98 /
-0.97 on the blind part, every entity 0.95) are not all met yet: the guards sit at what is
-measured.
+tests guard the figures measured on it (README) against regression. The earlier blind parts,
+each scored once, are development parts now (namesakes*.yaml).
 """
 
 from __future__ import annotations
@@ -21,7 +20,9 @@ from rassegna.matching.matcher import Matcher
 
 FOLDER = Path(__file__).parent / "matching"
 CORPUS = FOLDER / "corpus.yaml"
-DEVELOPMENT = [CORPUS, FOLDER / "heldout.yaml", FOLDER / "namesakes.yaml", FOLDER / "namesakes2.yaml"]
+DEVELOPMENT = [
+    CORPUS, *(FOLDER / f for f in ("heldout.yaml", "namesakes.yaml", "namesakes2.yaml", "namesakes3.yaml", "namesakes4.yaml"))
+]
 BLIND = FOLDER / "blind.yaml"
 NAMES = {
     "Aton", "Galdi", "I.co.p", "Las Mobili", "Mac&Nil", "Malvestio", "Manta Group", "Martinorossi",
@@ -50,7 +51,7 @@ def test_corpus_is_large_and_hard_enough(scores):
 def test_overall_precision_and_recall_on_the_development_part(scores):
     ours, _, _ = scores
     assert ours.overall.precision >= 0.99, ours.overall
-    assert ours.overall.recall >= 0.975, ours.overall
+    assert ours.overall.recall >= 0.97, ours.overall
 
 
 @pytest.mark.parametrize("entity", sorted(NAMES))
@@ -67,19 +68,26 @@ def blind():
     return score(corpus, lambda text: {c.entity_name for c in matcher.match(text) if c.accepted}, NAMES), corpus
 
 
-def test_the_blind_part_is_large_and_mostly_hard_negatives(blind):
+def test_the_blind_part_is_large_and_almost_half_hard_negatives(blind):
     _, corpus = blind
-    assert len(corpus) >= 200
-    assert sum(1 for p in corpus if not p["entities"]) / len(corpus) >= 0.5
+    assert len(corpus) >= 350
+    assert sum(1 for p in corpus if not p["entities"]) / len(corpus) >= 0.45
 
 
 def test_blind_precision_and_recall_hold(blind):
     ours, _ = blind
     assert ours.overall.precision >= 0.98, ours.overall
-    assert ours.overall.recall >= 0.93, ours.overall
+    assert ours.overall.recall >= 0.97, ours.overall
 
 
-def test_development_precision_is_not_far_above_the_blind_one(scores, blind):
-    # Recall is 0.048 above on the development part (README): the target gap of 0.02 is not met.
+@pytest.mark.parametrize("entity", sorted(NAMES))
+def test_no_entity_below_092_on_the_blind_part(blind, entity):
+    # Issue 11 asks 0.95: Manta Group's recall is 0.929 (2 misses of 28), README.
+    counts = blind[0].per_entity[entity]
+    assert counts.precision >= 0.95 and counts.recall >= 0.92, (entity, counts)
+
+
+def test_development_figures_are_not_far_above_the_blind_ones(scores, blind):
     dev, blind_scores = scores[0].overall, blind[0].overall
     assert dev.precision - blind_scores.precision <= 0.02
+    assert dev.recall - blind_scores.recall <= 0.02

@@ -48,6 +48,8 @@ WEIGHTS: dict[str, dict[str, float]] = {
     # weak: about its kind ("l'azienda Galdi"), sector, place, its people's surnames, its own
     # person's name around it ("Monica Santini"); the mission's and the bank's words
     "company-noun": {"beside": 1.0},
+    # other watched companies in the same sentence with evidence of their own: the mission's list
+    "co-listed": {"sentence": 1.0},
     "company-article": {"beside": 0.5},
     "own-name": {"form": 1.0},
     "sector": {"sentence": 1.0, "paragraph": 0.8, "article": 0.3},
@@ -60,7 +62,7 @@ WEIGHTS: dict[str, dict[str, float]] = {
     "everyday-phrase": {"beside": -2.0},
 }
 STRONG = frozenset({"alias", "context", "person-of", "product", "programme", "collocation", "shared-context"})
-WEAK = frozenset({"company-noun", "company-article", "own-name", "sector", "place", "surname-of", "shared-weak"})
+WEAK = frozenset({"company-noun", "co-listed", "company-article", "own-name", "sector", "place", "surname-of", "shared-weak"})
 # The kinds that, alone, never confirm: a town, or a sector's words.
 CAPPED_ALONE = frozenset({"sector", "place"})
 
@@ -129,7 +131,14 @@ def weigh(items: list[Evidence]) -> Verdict:
     # says about the entity: "Rain, specialista dell'irrigazione, legge le previsioni meteo".
     in_sentence = weigh_sentence(positive) if any(e.kind == "excluded" for e in negative) else 0.0
     overruled = in_sentence >= THRESHOLD
-    against = sum(e.weight for e in negative if not (overruled and e.kind == "excluded"))
+    # A namesake's words near a distinctive spelling ("Las Mobili" at the Las Vegas Market)
+    # count half: the spelling itself is the entity's.
+    distinctive = any(e.kind == "alias" for e in positive)
+    against = sum(
+        e.weight * (0.5 if distinctive and e.kind == "namesake" else 1.0)
+        for e in negative
+        if not (overruled and e.kind == "excluded")
+    )
     score = support + against
     accepted = score >= THRESHOLD
     if accepted:

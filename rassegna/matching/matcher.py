@@ -34,6 +34,7 @@ from rassegna.matching.names import (
     EVERYDAY_BEFORE,
     FIRST_NAMES,
     OTHER_BUSINESSES,
+    ITALIAN_PLACES,
     OTHER_BUSINESSES_TWO_WORDS,
     PERSON_AFTER,
     PROGRAMME_BEFORE,
@@ -169,7 +170,8 @@ _OTHER_FIRM_AFTER = re.compile(
     r"Club|Crew|Fitness|Gym|Hotel|Pub|Bar|Band|Team|Academy|FC|Festival|"
     # Partnerships and family firms are the small local namesakes ("Galdi Snc", "Santini & Figli").
     r"S\.?n\.?c\.?|S\.?a\.?s\.?|&\s*C\.|&\s*[Ff]igli|e\s+[Ff]igli|[Cc]ostruzioni|[Aa]rredamenti|[Ii]mpianti|"
-    r"[Tt]rasporti|[Aa]utotrasporti|[Ii]mmobiliare|[Aa]ssicurazioni|[Vv]iaggi|[Cc]alzature|[Aa]utomobili)(?![\w])"
+    r"[Tt]rasporti|[Aa]utotrasporti|[Ii]mmobiliare|[Aa]ssicurazioni|[Vv]iaggi|[Cc]alzature|[Aa]utomobili|"
+    r"Design|Architects|Architetti|Associati|Consulting|Services?|Motorsport|Racing|S\.?r\.?l\.?s\.?)(?![\w])"
 )
 # "the Aton platform of OtherCorp", "l'app Move di OtherCorp": another owner's product.
 _PRODUCT_NOUNS = r"(?:platform|app|software|tool|suite|brand|model|service|piattaforma|applicazione|marchio|prodotto|servizio|modello)"
@@ -181,12 +183,14 @@ _PRODUCT_BEFORE = re.compile(r"\b" + _PRODUCT_NOUNS + r"\s+$", re.IGNORECASE)
 # "OtherCorp's Aton": an English possessive right before the name.
 _POSSESSIVE_BEFORE = re.compile(r"([A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)?)'s\s+$")
 _PERSON_AFTER = re.compile(PERSON_AFTER)
+_DESCRIBED_IN_BRACKETS = re.compile(r"\s*\([^()]{3,50}\)")
 # A sentence that opens by naming a company ("La società di Postioma", "The Bergamo knitwear
 # company") continues the previous sentence's subject.
 _REFERS_BACK = re.compile(
     r"\s*(?:La|L['’]|Il|Lo|The|This|Questa|Quest['’]|Le|Gli|I|Both|Two|Three|Entrambe|Le\s+due|Le\s+tre)\s*"
     r"(?:[\w-]+\s+){0,2}?"
-    r"(?:società|aziende?|imprese?|gruppo|company|companies|firms?|group|makers?|manufacturers?)\b"
+    r"(?:società|aziende?|imprese?|gruppo|company|companies|firms?|group|makers?|manufacturers?|providers?|"
+    r"suppliers?|developers?|producers?|specialists?|contractors?)\b"
 )
 _ELISION = re.compile(r"^(?:[a-z]+['’])")
 # "Galdi, storica azienda di Postioma": the apposition after the name.
@@ -222,6 +226,10 @@ _OWN_PLACES = frozenset({"impresa", "ditta", "team", "squadra", "studio", "scuol
 
 # Vetoes that show the name in another sense, which its later bare occurrences keep.
 _OTHER_SENSES = frozenset({"person", "other-firm", "excluded-form", "adjacent-business", "other-owner"})
+
+
+def _italian_place(name: str) -> bool:
+    return name.split()[-1].lower() in ITALIAN_PLACES
 
 
 def _apposition(after: str) -> tuple[str, ...]:
@@ -278,6 +286,8 @@ class Matcher:
             if fold_string(t).lower() not in programme_names
         ]
         terms += [(t, _Term("shared-weak", None, t)) for t in watchlist.shared_weak]
+        # "supply chain" is also written "supply-chain".
+        terms += [(text.replace(" ", "-"), term) for text, term in terms if " " in text]
         self._terms = _TermIndex(terms)
         self._exclusions = {
             e.id: [re.compile(p, re.IGNORECASE) for p in e.exclude] for e in watchlist.entities
@@ -311,9 +321,43 @@ class Matcher:
             if candidate.accepted and pattern.entity.id in self._programmes:
                 programme_spans.append((start, end, pattern.entity.name))
             decided.append((pattern, candidate, on_the_spot))
+        decided = self._co_listed(decided, text, hits, title_terms, programme_spans)
         result = self._one_sense_per_discourse(decided)
         result.sort(key=lambda c: (c.start_char, c.entity_id))
         return result
+
+    def _co_listed(
+        self,
+        decided: list[tuple[_Pattern, Candidate, float]],
+        text: str,
+        hits: list[tuple[int, int, _Term]],
+        title_terms: list[_Term],
+        programme_spans: list[tuple[int, int, str]],
+    ) -> list[tuple[_Pattern, Candidate, float]]:
+        """Decide again a company left short of evidence that its sentence lists with others of ours.
+
+        "The twelve companies on the mission were Aton, Galdi, I.co.p...": each name listed with
+        other watched companies that have evidence of their own speaks for the others.
+        """
+        supported = [
+            c for p, c, _ in decided
+            if p.entity.kind == "company" and c.rule not in _OTHER_SENSES and (c.accepted or c.score >= 1.0)
+        ]
+        if len({c.entity_id for c in supported}) < 2:
+            return decided
+        out = []
+        for pattern, c, on_the_spot in decided:
+            if pattern.entity.kind == "company" and not c.accepted and c.rule in ("no-context", "weak-only"):
+                left, right = _sentence_bounds(text, c.start_char, c.end_char)
+                others = sorted({o.entity_name for o in supported
+                                 if o.entity_id != c.entity_id and left <= o.start_char < right})
+                if others:
+                    listed = [Evidence("co-listed", name, "sentence") for name in others]
+                    c, on_the_spot = self._decide(
+                        pattern, text, c.start_char, c.end_char, hits, title_terms, programme_spans, listed
+                    )
+            out.append((pattern, c, on_the_spot))
+        return out
 
     def _raw_candidates(self, folded: Folded) -> list[tuple[_Pattern, int, int]]:
         found: list[tuple[_Pattern, int, int]] = []
@@ -368,7 +412,8 @@ class Matcher:
             return "adjacent-business", nearest
         if nearest in ("di", "da", "del", "of") and farther in OTHER_BUSINESSES - _OWN_PLACES:
             return "adjacent-business", f"{farther} {nearest}"
-        business = next((w for w in _apposition(after) if w in OTHER_BUSINESSES - _OWN_PLACES), None)
+        # The apposition's first word only: "Martinorossi, al convegno di..." is no convention.
+        business = next((w for w in _apposition(after)[:1] if w in OTHER_BUSINESSES - _OWN_PLACES), None)
         if business:
             # "il gruppo Aton, band di Castelfranco"
             return "adjacent-business", business
@@ -380,7 +425,7 @@ class Matcher:
             if not self._is_ours(owner.group(1)):
                 return "other-owner", owner.group(0).strip()
         possessor = _POSSESSIVE_BEFORE.search(text, max(0, start - 60), start)
-        if possessor and not self._is_ours(possessor.group(1)):
+        if possessor and not self._is_ours(possessor.group(1)) and not _italian_place(possessor.group(1)):
             return "other-owner", possessor.group(0).strip()
         if pattern.alias.person_like:
             # Its own person's name ("Monica Santini") is no person cue, but an age or a
@@ -442,6 +487,11 @@ class Matcher:
             items += [Evidence("programme", name, where(ps)) for ps, _, name in programme_spans]
             _, nearest = _words_before(text, start)
             noun = next((w for w in (nearest, *_apposition(text[end : end + 60])) if w in COMPANY_NOUNS), None)
+            if not noun and _DESCRIBED_IN_BRACKETS.match(text, end, end + 60) and any(
+                t.kind == "sector" and t.entity_id == entity.id and end < hs < text.find(")", end) for hs, _, t in hits
+            ):
+                # "Malvestio (letti ospedalieri)": the brackets say what it does.
+                noun = "(…)"
             if noun:
                 items.append(Evidence("company-noun", noun, "beside"))
             if nearest in COMPANY_ARTICLES:
@@ -470,6 +520,7 @@ class Matcher:
         hits: list[tuple[int, int, _Term]],
         title_terms: list[_Term],
         programme_spans: list[tuple[int, int, str]],
+        extra: list[Evidence] | None = None,
     ) -> tuple[Candidate, float]:
         """The candidate, and the support its own sentence gives it (for the discourse step)."""
         entity = pattern.entity
@@ -498,6 +549,7 @@ class Matcher:
 
         veto = self._veto(pattern, text, start, end, own_person)
         items = self._evidence(pattern, text, start, end, (left, right), hits, title_terms, programme_spans)
+        items += extra or []
         # What its own sentence says, the spelling aside: enough to hold against another sense.
         on_the_spot = weigh_sentence([e for e in items if e.kind != "alias" and e.weight > 0])
         verdict = weigh(items)
@@ -526,6 +578,7 @@ class Matcher:
             other = other_sense.get(c.entity_id)
             if (
                 other is not None
+                and other.alias == c.alias  # "bar Podium" says nothing of a later "Podium Engineering"
                 and c.start_char > other.start_char
                 and (c.accepted or c.rule in ("no-context", "weak-only"))
                 and on_the_spot < THRESHOLD

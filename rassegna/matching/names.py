@@ -8,7 +8,17 @@ before the name.
 
 FIRST_NAMES = frozenset(
     """
-    alberto alessandra alessandro alessia alice andrea angela anna antonella antonio arianna
+    adriana adriano agnese agostino alba alberto alessandra alessandro alessia alice andrea angela
+    angelo anna antonella antonio arianna armando arturo aurora bianca bruna carmela carmen cesare
+    cinzia corrado cristian dario debora denis diego dino edoardo elisabetta emilio enzo ernesto
+    ettore eva fabio fabrizio fausto ferdinando fiorella flavio franco fulvio gabriella gaetano
+    giacomo gianfranco gianluigi gianmarco gianpaolo gilberto gino giordano giuliana graziella
+    ivan ivo jacopo lara leo liliana lino loredana lucio luana luigina manuela manuel marcello
+    mariella marisa mauro maurizio mirco mirko monia morena nadia nando nino noemi oscar ottavio
+    patrizia patrizio pierluigi pierpaolo pietro pino raffaella remo renato renzo rino rita
+    rocco romano rosanna rossana ruggero sabrina salvatore samuele sandra sandro sergio silvano
+    silvio sonia stella tiziana tiziano tullio ugo umberto vanessa vasco veronica vito vittorio
+    alberta
     barbara beatrice bruno carla carlo caterina chiara claudia claudio cristina daniela daniele
     davide domenico elena elisa emanuele enrico federica federico filippo francesca francesco
     franca franco gabriele giacomo gianluca gianni giorgia giorgio giovanna giovanni giulia giulio
@@ -50,10 +60,11 @@ OTHER_BUSINESSES = frozenset(
     residence lido parrucchiere parrucchieria barbiere estetista officina autofficina
     carrozzeria gommista concessionaria autoscuola scuola asilo studio ambulatorio clinica
     poliambulatorio onoranze impresa ditta falegnameria vetreria tipografia lavanderia sartoria
-    fioreria fioraio vivaio frantoio caseificio azienda-agricola cascina fattoria maneggio
+    fioreria fioraio vivaio frantoio caseificio azienda-agricola cascina fattoria maneggio scuderia
     bakery restaurant diner cafe café tavern inn motel gym salon barbershop garage bookshop
     bookstore pharmacy butcher florist grocery deli brewery winery vineyard farm
     polisportiva asd squadra società-sportiva club team crew band orchestra coro
+    cooperativa-sociale associazione-culturale associazione-sportiva studio-legale studio-associato
     via viale piazza corso largo vicolo contrada località frazione
     protocollo sigla acronimo norma standard certificazione premio festival mostra rassegna
     conferenza convegno congresso concorso associazione istituto fondazione comitato cooperativa
@@ -112,3 +123,12 @@ PROGRAMME_BEFORE = frozenset(
 # Before a surname, the Italian article of a firm ("la Malvestio", "della Galdi": la ditta);
 # it is also how papers name a woman, so it weighs little.
 COMPANY_ARTICLES = frozenset("la della alla dalla nella sulla colla".split())
+
+# Before "'s", places that say where a firm is, not who owns it: "Italy's Las Mobili".
+ITALIAN_PLACES = frozenset(
+    """
+    italy italia italian europe europe's veneto lombardy lombardia friuli puglia apulia abruzzo tuscany
+    toscana piedmont piemonte aosta treviso padua padova bergamo udine bari foggia lucca cremona
+    teramo milan milano rome roma
+    """.split()
+)
