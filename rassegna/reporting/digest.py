@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import formataddr, format_datetime
 from importlib import resources
 from pathlib import Path
@@ -39,6 +40,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from rassegna.config import DigestConfig, Watchlist
+from rassegna.netguard import BlockedAddress
 from warehouse.db import connect
 from warehouse.load import transaction, utcnow
 
@@ -48,6 +50,9 @@ PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 # already sent is excluded by the bookkeeping, not by the window.
 GRACE = timedelta(hours=6)
 ROME = ZoneInfo("Europe/Rome")
+# CRLF line ends, as SMTP wants (smtplib sends bytes as they are); a subject folded only past
+# SMTP's own line limit, since some clients show the fold of a short subject as a leading space.
+SMTP_POLICY = SMTP.clone(max_line_length=998)
 
 TEXTS = {
     "it": {
@@ -109,6 +114,7 @@ class Line:
     outlet_names: list[str]
     strength: str | None
     mentions: list[tuple[str, str]] = field(default_factory=list)  # (article_id, entity_id)
+    latest: datetime | None = None  # the story's newest article in this digest: lines are sorted by it
 
 
 @dataclass
@@ -201,14 +207,15 @@ def _sections(rows: list[dict[str, Any]]) -> list[Section]:
         first = min(group, key=lambda r: (r["article_date"] or datetime.max, r["outlet"], r["article_id"]))
         sections[entity_id].lines.append(Line(
             title=first["title"] or first["url"], url=first["url"], outlet=first["outlet"],
-            article_date=max((r["article_date"] for r in group if r["article_date"]), default=None),
+            article_date=first["article_date"],
+            latest=max((r["article_date"] for r in group if r["article_date"]), default=None),
             snippet=first["snippet"] or "", highlights=sorted(set(first["matched_texts"] or []), key=len, reverse=True),
             story_outlets=max(first["story_outlets"] or 1, len({r["outlet"] for r in group})),
             outlet_names=sorted(set(first["story_outlet_names"] or []) | {r["outlet"] for r in group}),
             strength=first["strength"], mentions=[(r["article_id"], r["entity_id"]) for r in group],
         ))
     for section in sections.values():
-        section.lines.sort(key=lambda line: line.article_date or datetime.min, reverse=True)
+        section.lines.sort(key=lambda line: line.latest or datetime.min, reverse=True)
     return list(sections.values())
 
 
@@ -419,7 +426,7 @@ def plan(con: duckdb.DuckDBPyConnection, config: DigestConfig, watchlist: Watchl
             if d.mentions:
                 con.executemany("INSERT INTO digest_mention VALUES (?, ?, ?, ?)",
                                 [[digest_id, d.recipient.address, a, e] for a, e in d.mentions])
-            planned.append(Planned(digest_id, d.recipient.address, message["Subject"], message.as_bytes(),
+            planned.append(Planned(digest_id, d.recipient.address, message["Subject"], message.as_bytes(policy=SMTP_POLICY),
                                    d.stories, len(d.mentions)))
     return digest_id, planned
 
@@ -447,7 +454,7 @@ def deliver(database: str, p: Planned, sender: str, open_smtp: Callable[[], smtp
     _set(database, p, "pending", attempt=True)
     try:
         server = open_smtp()
-    except (OSError, smtplib.SMTPException) as exc:
+    except (OSError, smtplib.SMTPException, BlockedAddress) as exc:
         _set(database, p, "failed", f"cannot reach the SMTP server: {type(exc).__name__}: {exc}")
         raise DeliveryFailed(f"{p.address}: cannot reach the SMTP server: {exc}") from exc
     try:
@@ -461,7 +468,10 @@ def deliver(database: str, p: Planned, sender: str, open_smtp: Callable[[], smtp
             raise DeliveryFailed(f"{p.address}: {exc}") from exc
         _set(database, p, "sending")
         try:
-            server.data(p.message)
+            code, reply = server.data(p.message)
+            # smtplib raises on a refused DATA command, but returns the reply to the message itself.
+            if code != 250:
+                raise smtplib.SMTPDataError(code, reply)
         except smtplib.SMTPResponseException as exc:  # the server answered, and said no
             _set(database, p, "failed", f"DATA: {exc.smtp_code} {exc.smtp_error!r}")
             raise DeliveryFailed(f"{p.address}: DATA refused: {exc.smtp_code} {exc.smtp_error!r}") from exc
