@@ -111,7 +111,21 @@ OFFICE = {"address": "ufficio@example.org", "entities": "all"}
 GALDI_DESK = {"address": "galdi.desk@example.org", "entities": ["galdi"], "language": "en"}
 
 
-def coverage_db(path: Path) -> Path:
+@pytest.fixture(scope="module")
+def coverage_template(tmp_path_factory) -> Path:
+    return build_coverage_db(tmp_path_factory.mktemp("digest") / "template.duckdb")
+
+
+@pytest.fixture
+def coverage_db(coverage_template, tmp_path):
+    """A fresh copy of the coverage warehouse for each test (built once: loading costs seconds)."""
+    def copy(path: Path) -> Path:
+        shutil.copy(coverage_template, path)
+        return path
+    return copy
+
+
+def build_coverage_db(path: Path) -> Path:
     """A programme article, and a Galdi release run by three outlets (one story)."""
     watchlist = load_watchlist(WATCHLIST)
     store_articles(path, watchlist, [(PROGRAMME_URL, "Imprese Vincenti in Silicon Valley", PROGRAMME_TEXT,
@@ -144,7 +158,7 @@ def sent_mentions(db: Path) -> list[tuple]:
                            " USING (digest_id, address) WHERE r.status = 'sent' ORDER BY ALL").fetchall()
 
 
-def test_the_digest_arrives_with_both_parts_one_line_per_story_and_the_names_highlighted(tmp_path, mailbox, block):
+def test_the_digest_arrives_with_both_parts_one_line_per_story_and_the_names_highlighted(coverage_db, tmp_path, mailbox, block):
     db = coverage_db(tmp_path / "w.duckdb")
     summary = run_digest(db, write_config(tmp_path, [OFFICE, GALDI_DESK]))
     assert summary.statuses == {"galdi.desk@example.org": "sent", "ufficio@example.org": "sent"}
@@ -181,7 +195,7 @@ def test_the_digest_arrives_with_both_parts_one_line_per_story_and_the_names_hig
     assert rows == [("galdi.desk@example.org", "sent", 1, 3, 1), ("ufficio@example.org", "sent", 5, 11, 1)]
 
 
-def test_nothing_is_sent_twice_and_only_new_mentions_follow(tmp_path, mailbox, block):
+def test_nothing_is_sent_twice_and_only_new_mentions_follow(coverage_db, tmp_path, mailbox, block):
     db = coverage_db(tmp_path / "w.duckdb")
     config = write_config(tmp_path, [OFFICE])
     run_digest(db, config)
@@ -211,7 +225,7 @@ def test_nothing_new_sends_one_line_only_when_asked(tmp_path, mailbox, block):
     assert "<h2" not in page
 
 
-def test_a_refused_send_is_retried_and_delivered_once(tmp_path, mailbox, block):
+def test_a_refused_send_is_retried_and_delivered_once(coverage_db, tmp_path, mailbox, block):
     db = coverage_db(tmp_path / "w.duckdb")
     mailbox.refuse_once["ufficio@example.org"] = "451 4.3.0 Temporary local problem, try again later"
     summary = run_digest(db, write_config(tmp_path, [OFFICE]))
@@ -221,7 +235,7 @@ def test_a_refused_send_is_retried_and_delivered_once(tmp_path, mailbox, block):
         assert con.execute("SELECT status, attempts FROM digests").fetchall() == [("sent", 2)]
 
 
-def test_a_failed_send_is_not_marked_sent_and_its_mentions_go_in_the_next_digest(tmp_path, mailbox, block):
+def test_a_failed_send_is_not_marked_sent_and_its_mentions_go_in_the_next_digest(coverage_db, tmp_path, mailbox, block):
     from flows.digest import DigestNotDelivered
 
     db = coverage_db(tmp_path / "w.duckdb")
@@ -242,7 +256,7 @@ def test_a_failed_send_is_not_marked_sent_and_its_mentions_go_in_the_next_digest
     assert "https://uno.example/galdi" in parts(message)[1]
 
 
-def test_an_smtp_server_on_a_private_address_is_refused_unless_allowed(tmp_path, mailbox, block):
+def test_an_smtp_server_on_a_private_address_is_refused_unless_allowed(coverage_db, tmp_path, mailbox, block):
     from flows.digest import DigestNotDelivered
 
     db = coverage_db(tmp_path / "w.duckdb")
@@ -275,7 +289,7 @@ SENDER = textwrap.dedent("""
 
 @pytest.mark.parametrize("kill_at", [("RCPT", "galdi.desk@example.org"), ("DATA", "ufficio@example.org")],
                          ids=["between-sends", "during-data"])
-def test_a_digest_killed_mid_send_does_not_send_twice_on_retry(tmp_path, mailbox, block, smtp, kill_at):
+def test_a_digest_killed_mid_send_does_not_send_twice_on_retry(coverage_db, tmp_path, mailbox, block, smtp, kill_at):
     db = coverage_db(tmp_path / "w.duckdb")
     config = write_config(tmp_path, [OFFICE, GALDI_DESK])
     mailbox.kill_at = kill_at
@@ -305,7 +319,7 @@ def test_a_digest_killed_mid_send_does_not_send_twice_on_retry(tmp_path, mailbox
         assert [address for _, address in retry.uncertain_before] == ["ufficio@example.org"]
 
 
-def test_a_missing_block_is_a_configuration_error(tmp_path, block):
+def test_a_missing_block_is_a_configuration_error(coverage_db, tmp_path, block):
     db = coverage_db(tmp_path / "w.duckdb")
     with pytest.raises(ConfigError, match="no EmailServerCredentials block named 'nowhere'"):
         run_digest(db, write_config(tmp_path, [OFFICE], email_block="nowhere"))
@@ -327,7 +341,7 @@ def test_bad_digest_config_names_file_entry_and_field(tmp_path):
     assert load_digest(ROOT / "config" / "digest.yaml", watchlist).digest.recipients
 
 
-def test_dry_run_writes_the_html_and_text_and_records_nothing(tmp_path):
+def test_dry_run_writes_the_html_and_text_and_records_nothing(coverage_db, tmp_path):
     from rassegna.cli import app
 
     db = coverage_db(tmp_path / "w.duckdb")
@@ -357,7 +371,7 @@ def test_page_content_is_escaped(tmp_path):
 
 
 @pytest.mark.skipif(not shutil.which("chromium"), reason="Debian's chromium is not installed (.ci/run installs it)")
-def test_the_html_renders_in_headless_chromium(tmp_path):
+def test_the_html_renders_in_headless_chromium(coverage_db, tmp_path):
     from rassegna.reporting.digest import Recipient, compose, render_html
     from warehouse.db import connect
 
