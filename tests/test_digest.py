@@ -390,3 +390,12 @@ def test_the_html_renders_in_headless_chromium(coverage_db, tmp_path):
     subprocess.run(["chromium", *flags, "--window-size=760,1000", f"--screenshot={shot}", page.as_uri()],
                    capture_output=True, timeout=120, check=True)
     assert shot.stat().st_size > 10_000  # a page was painted, not a blank
+
+
+def test_prefect_yaml_schedules_the_daily_digest_at_eight_in_rome_and_offers_the_weekly_one():
+    deployments = {d["name"]: d for d in yaml.safe_load((ROOT / "prefect.yaml").read_text("utf-8"))["deployments"]}
+    daily, weekly = deployments["digest-daily"], deployments["digest-weekly"]
+    assert daily["entrypoint"] == weekly["entrypoint"] == "flows/digest.py:digest"
+    assert daily["schedules"] == [{"cron": "0 8 * * *", "timezone": "Europe/Rome"}]
+    assert weekly["schedules"] == [{"cron": "0 8 * * 1", "timezone": "Europe/Rome", "active": False}]
+    assert daily["parameters"]["period"] == "daily" and weekly["parameters"]["period"] == "weekly"
