@@ -21,7 +21,6 @@ before the SMTP step it describes (warehouse/migrations/009_digests.sql):
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 import smtplib
 import uuid
@@ -41,6 +40,7 @@ import duckdb
 
 from rassegna.config import DigestConfig, Watchlist
 from rassegna.netguard import BlockedAddress
+from rassegna.reporting.report import _e, _safe_url
 from warehouse.db import connect
 from warehouse.load import transaction, utcnow
 
@@ -220,15 +220,6 @@ def _sections(rows: list[dict[str, Any]]) -> list[Section]:
 
 
 # --- rendering ---------------------------------------------------------------------------------
-
-def _e(value: Any) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
-
-
-def _safe_url(url: str) -> str:
-    # Only web links become links: a javascript: or data: URL from a page stays text.
-    return url if url.startswith(("http://", "https://")) else ""
-
 
 def _local(value: datetime) -> datetime:
     return value.replace(tzinfo=ZoneInfo("UTC")).astimezone(ROME)
