@@ -331,6 +331,9 @@ def serve(
         "--feeds", help="Also serve the Atom feeds (rassegna feed) from this folder over HTTP, kept up to date.")] = None,
     feeds_host: Annotated[str, typer.Option(help="Address the feeds are served on.")] = "127.0.0.1",
     feeds_port: Annotated[int, typer.Option(help="Port the feeds are served on.")] = 8090,
+    digest_cron: Annotated[str | None, typer.Option(
+        help="Also serve the digest e-mail (deployment digest-daily) on this cron, Europe/Rome, e.g. '0 8 * * *'.")] = None,
+    digest_config: Annotated[Path, typer.Option(help="Digest settings and recipients (YAML).")] = DEFAULT_DIGEST,
 ) -> None:
     """Serve the monitor on a schedule from this process (the one-command alternative to prefect.yaml).
 
@@ -339,14 +342,18 @@ def serve(
 
     Example: rassegna serve --cron "0 */6 * * *"
     Example: rassegna serve --feeds feeds --feeds-port 8090   (feeds at http://127.0.0.1:8090/all.xml)
+    Example: rassegna serve --digest-cron "0 8 * * *"   (the digest e-mail every morning)
     """
-    from rassegna.config import load_sources, load_watchlist
+    from rassegna.config import load_digest, load_sources, load_watchlist
 
     try:
         load_sources(sources)
-        load_watchlist(watchlist)
+        wl = load_watchlist(watchlist)
+        if digest_cron:
+            load_digest(digest_config, wl)
     except ConfigError as exc:
         _config_error(exc)
+    from flows.digest import digest as digest_flow
     from flows.monitor import monitor  # sets Prefect's offline defaults first
     from flows.shard import monitor_shard
 
@@ -368,6 +375,12 @@ def serve(
         ),
         # Started by sharded monitor runs only: no schedule of its own.
         monitor_shard.to_deployment(name="monitor-shard"),
+        *([digest_flow.to_deployment(
+            name="digest-daily", schedules=[Cron(digest_cron, timezone="Europe/Rome")],
+            parameters={"period": "daily", "digest_file": str(digest_config), "watchlist_file": str(watchlist),
+                        "db": str(db)},
+            concurrency_limit=1,
+        )] if digest_cron else []),
     )
 
 
@@ -469,20 +482,27 @@ def feed(
 def _feed_server(folder: Path, db: Path, host: str, port: int):
     """Serve `folder`'s feeds, rewritten from the analysts' copy whenever that copy changes."""
     from rassegna.reporting.feeds import FeedServer, write_feeds
-    from warehouse.db import connect
+    from warehouse.db import connect, is_local_path
+    from warehouse.publish import published_path
 
     seen: dict[str, float] = {}
 
+    def source() -> Path:
+        return published_path(db) if is_local_path(db) and published_path(db).exists() else db
+
     def changed() -> bool:
-        source = _analysts_db(db)
-        stamp = source.stat().st_mtime if source.exists() else 0.0
+        if not is_local_path(db):
+            return True  # a service database has no file to compare: read it each time
+        if not source().exists():
+            return False  # no run yet: nothing to write
+        stamp = source().stat().st_mtime
         if seen.get("stamp") == stamp:
             return False
         seen["stamp"] = stamp
         return True
 
     def regenerate() -> None:
-        with connect(_analysts_db(db), read_only=True) as con:
+        with connect(source(), read_only=True) as con:
             write_feeds(con, folder)
 
     return FeedServer(folder, regenerate, changed, host, port)

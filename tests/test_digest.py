@@ -319,12 +319,6 @@ def test_a_digest_killed_mid_send_does_not_send_twice_on_retry(coverage_db, tmp_
         assert [address for _, address in retry.uncertain_before] == ["ufficio@example.org"]
 
 
-def test_a_missing_block_is_a_configuration_error(coverage_db, tmp_path, block):
-    db = coverage_db(tmp_path / "w.duckdb")
-    with pytest.raises(ConfigError, match="no EmailServerCredentials block named 'nowhere'"):
-        run_digest(db, write_config(tmp_path, [OFFICE], email_block="nowhere"))
-
-
 def test_bad_digest_config_names_file_entry_and_field(tmp_path):
     watchlist = load_watchlist(WATCHLIST)
     bad = write_config(tmp_path, [OFFICE, {"address": "desk@example.org", "entities": ["santin"]}])
@@ -399,3 +393,21 @@ def test_prefect_yaml_schedules_the_daily_digest_at_eight_in_rome_and_offers_the
     assert daily["schedules"] == [{"cron": "0 8 * * *", "timezone": "Europe/Rome"}]
     assert weekly["schedules"] == [{"cron": "0 8 * * 1", "timezone": "Europe/Rome", "active": False}]
     assert daily["parameters"]["period"] == "daily" and weekly["parameters"]["period"] == "weekly"
+
+
+def test_the_digest_command_sends_through_the_flow_and_exits_2_without_its_block(coverage_db, tmp_path, mailbox, block):
+    from rassegna.cli import app
+
+    db = coverage_db(tmp_path / "w.duckdb")
+    with duckdb.connect(str(db)) as con:  # the command's cut-off is now: store the articles an hour ago
+        con.execute("UPDATE article SET fetched_at = current_timestamp::TIMESTAMP - INTERVAL 1 HOUR")
+    args = ["--db", str(db), "--watchlist", str(WATCHLIST)]
+    sent = CliRunner().invoke(app, ["digest", "--to", "cli@example.org", "--lang", "en",
+                                    "--config", str(write_config(tmp_path, [OFFICE])), *args])
+    assert sent.exit_code == 0, sent.output
+    assert "cli@example.org: sent (5 stories)" in sent.output
+    [message] = mailbox.to("cli@example.org")
+    assert message["Subject"].startswith("Press coverage") and "run by 3 outlets" in parts(message)[0]
+    unconfigured = CliRunner().invoke(app, ["digest", "--config", str(write_config(tmp_path, [OFFICE], email_block="nowhere")),
+                                            *args])
+    assert unconfigured.exit_code == 2 and "no EmailServerCredentials block named 'nowhere'" in unconfigured.output

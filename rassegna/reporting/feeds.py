@@ -159,7 +159,11 @@ class FeedServer:
                 if name != "index.html" and not _FEED_FILE.match(name):
                     self.send_error(404)
                     return
-                server.refresh()
+                try:
+                    server.refresh()
+                except Exception as exc:  # the reader is told; the next request tries again
+                    self.send_error(503, explain=f"the feeds could not be rewritten: {type(exc).__name__}: {exc}")
+                    return
                 path = server.folder / name
                 if not path.is_file():
                     self.send_error(404)
