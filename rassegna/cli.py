@@ -430,8 +430,12 @@ def digest(
         from warehouse.db import connect
         from warehouse.load import utcnow
 
+        try:
+            recipients = recipients_for(settings, to, lang)
+        except ConfigError as exc:
+            _config_error(exc)
         with connect(db) as con:
-            previews = preview(con, wl, recipients_for(settings, to, lang), period, utcnow(), out)
+            previews = preview(con, wl, recipients, period, utcnow(), out)
         for d, paths in previews:
             console.print(f"[bold]{d.recipient.address}[/]: {subject(d)}", highlight=False)
             if paths:

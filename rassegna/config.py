@@ -222,12 +222,12 @@ class Watchlist(_Strict):
 
 
 # A plain mailbox (no display name): what SMTP's RCPT TO takes. Full RFC 5322 is not worth it here.
-_ADDRESS = r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
+ADDRESS_PATTERN = r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
 LANGUAGES = ("it", "en")
 
 
 class DigestRecipient(_Strict):
-    address: Annotated[str, Field(pattern=_ADDRESS)]
+    address: Annotated[str, Field(pattern=ADDRESS_PATTERN)]
     entities: Literal["all"] | list[Annotated[str, Field(pattern=SLUG)]] = Field(
         "all", description="entity ids of the watchlist this recipient follows, or 'all'"
     )
@@ -245,7 +245,7 @@ class DigestSettings(_Strict):
     email_block: Annotated[str, Field(pattern=SLUG)] = Field(
         description="name of the prefect-email EmailServerCredentials block holding the SMTP server and login"
     )
-    sender: Annotated[str, Field(pattern=_ADDRESS)]
+    sender: Annotated[str, Field(pattern=ADDRESS_PATTERN)]
     sender_name: str = "Rassegna stampa"
     language: Literal["it", "en"] = "it"
     send_empty: bool = Field(False, description="send a one-line 'nessuna nuova menzione' when there is nothing new")

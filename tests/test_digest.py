@@ -411,3 +411,12 @@ def test_the_digest_command_sends_through_the_flow_and_exits_2_without_its_block
     unconfigured = CliRunner().invoke(app, ["digest", "--config", str(write_config(tmp_path, [OFFICE], email_block="nowhere")),
                                             *args])
     assert unconfigured.exit_code == 2 and "no EmailServerCredentials block named 'nowhere'" in unconfigured.output
+
+
+def test_a_to_address_that_is_not_one_is_refused_before_anything_is_sent(coverage_db, tmp_path):
+    from rassegna.cli import app
+
+    db = coverage_db(tmp_path / "w.duckdb")
+    result = CliRunner().invoke(app, ["digest", "--dry-run", "--to", "ufficio stampa", "--db", str(db),
+                                      "--config", str(write_config(tmp_path, [OFFICE])), "--watchlist", str(WATCHLIST)])
+    assert result.exit_code == 2 and "--to 'ufficio stampa': not an e-mail address" in result.output

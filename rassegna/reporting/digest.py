@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from rassegna.config import DigestConfig, Watchlist
+from rassegna.config import ADDRESS_PATTERN, ConfigError, DigestConfig, Watchlist
 from rassegna.netguard import BlockedAddress
 from rassegna.reporting.report import _e, _safe_url
 from warehouse.db import connect
@@ -159,6 +159,9 @@ def recipients_for(config: DigestConfig, to: list[str] | None = None, language: 
     """The config's recipients, or the `--to` addresses (following every entity)."""
     settings = config.digest
     if to:
+        for address in to:
+            if not re.match(ADDRESS_PATTERN, address):
+                raise ConfigError(f"--to {address!r}: not an e-mail address (name@domain)")
         return [Recipient(a, None, language or settings.language) for a in to]
     return [
         Recipient(r.address, None if r.entities == "all" else tuple(r.entities), language or r.language or settings.language)
