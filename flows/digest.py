@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect_email import EmailServerCredentials
@@ -112,6 +113,15 @@ def finish_digest(db: str, digest_id: str) -> dict[str, str]:
     return digests.finish(db, digest_id)
 
 
+@task(name="publish-digest-summary", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def publish_summary(summary: DigestSummary) -> None:
+    create_markdown_artifact(
+        markdown=digests.summary_markdown(summary.digest_id or "", summary.period, summary.statuses, summary.stories,
+                                          summary.uncertain_before),
+        key="digest-summary", description="What this digest sent, to whom",
+    )
+
+
 @flow(name="digest")
 def digest(
     period: Literal["daily", "weekly"] = "daily",
@@ -150,6 +160,7 @@ def digest(
                 logger.error("digest to %s not delivered: %s", message.address, state.message)
         statuses = finish_digest(db, digest_id)
     summary = DigestSummary(digest_id, period, statuses, {p.address: p.stories for p in planned}, uncertain)
+    publish_summary(summary)
     logger.info("digest %s: %s", digest_id, ", ".join(f"{a} {s}" for a, s in statuses.items()) or "nothing new")
     if summary.failed:
         raise DigestNotDelivered(summary)

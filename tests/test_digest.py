@@ -194,6 +194,14 @@ def test_the_digest_arrives_with_both_parts_one_line_per_story_and_the_names_hig
         rows = con.execute("SELECT address, status, stories, mentions, attempts FROM digests ORDER BY address").fetchall()
     assert rows == [("galdi.desk@example.org", "sent", 1, 3, 1), ("ufficio@example.org", "sent", 5, 11, 1)]
 
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    with get_client(sync_client=True) as client:
+        [artifact] = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["digest-summary"])),
+                                           limit=1, sort="CREATED_DESC")
+    assert summary.digest_id in artifact.data and "| ufficio@example.org | sent | 5 |" in artifact.data
+
 
 def test_nothing_is_sent_twice_and_only_new_mentions_follow(coverage_db, tmp_path, mailbox, block):
     db = coverage_db(tmp_path / "w.duckdb")

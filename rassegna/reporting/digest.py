@@ -509,3 +509,17 @@ def preview(con: duckdb.DuckDBPyConnection, watchlist: Watchlist, recipients: li
             paths = [target, target.with_suffix(".txt")]
         result.append((d, paths))
     return result
+
+
+def summary_markdown(digest_id: str, period: str, statuses: dict[str, str], stories: dict[str, int],
+                     uncertain_before: list[tuple[str, str]]) -> str:
+    """What a digest run did, for its Prefect artifact."""
+    lines = [f"# Digest {digest_id} ({period})", ""]
+    if not statuses:
+        lines.append("Nothing new: no message sent.")
+    else:
+        lines += ["| recipient | status | stories |", "|---|---|---|"]
+        lines += [f"| {address} | {status} | {stories.get(address, 0)} |" for address, status in statuses.items()]
+    for earlier, address in uncertain_before:
+        lines.append(f"\nDigest {earlier} to {address} was interrupted while sending: it may have arrived; not sent again.")
+    return "\n".join(lines) + "\n"
