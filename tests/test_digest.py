@@ -428,3 +428,21 @@ def test_a_to_address_that_is_not_one_is_refused_before_anything_is_sent(coverag
     result = CliRunner().invoke(app, ["digest", "--dry-run", "--to", "ufficio stampa", "--db", str(db),
                                       "--config", str(write_config(tmp_path, [OFFICE])), "--watchlist", str(WATCHLIST)])
     assert result.exit_code == 2 and "--to 'ufficio stampa': not an e-mail address" in result.output
+
+
+def test_a_retried_attempt_after_the_body_was_handed_over_does_not_hand_it_over_again(coverage_db, tmp_path, mailbox, smtp):
+    import smtplib
+
+    from rassegna.reporting import digest as dg
+    from warehouse.db import connect
+
+    db = coverage_db(tmp_path / "w.duckdb")
+    watchlist = load_watchlist(WATCHLIST)
+    config = load_digest(write_config(tmp_path, [OFFICE]), watchlist)
+    with connect(db) as con:
+        _, [planned] = dg.plan(con, config, watchlist, dg.recipients_for(config), "daily", NOW, False)
+        # What an attempt leaves when it dies between DATA and recording `sent`.
+        con.execute("UPDATE digest_recipient SET status = 'sending'")
+    with pytest.raises(dg.DeliveryUncertain):
+        dg.deliver(str(db), planned, "rassegna@example.org", lambda: smtplib.SMTP("127.0.0.1", smtp[1], timeout=10))
+    assert mailbox.messages == [] and dg.status_of(str(db), planned) == "uncertain"

@@ -443,8 +443,14 @@ def status_of(database: str, p: Planned) -> str:
 
 def deliver(database: str, p: Planned, sender: str, open_smtp: Callable[[], smtplib.SMTP]) -> None:
     """One delivery attempt of a planned message, each state committed before its SMTP step."""
-    if status_of(database, p) in ("sent", "uncertain"):
+    current = status_of(database, p)
+    if current in ("sent", "uncertain"):
         return  # a retried task whose earlier attempt got this far
+    if current == "sending":
+        # An earlier attempt in this process stopped after handing over the body (e.g. recording
+        # `sent` failed): the server may have it, so it is not handed over again.
+        _set(database, p, "uncertain", "an earlier attempt ended while the server had the message; not sent again")
+        raise DeliveryUncertain(f"{p.address}: an earlier attempt may have delivered it; not sent again")
     _set(database, p, "pending", attempt=True)
     try:
         server = open_smtp()
