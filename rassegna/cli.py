@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from rassegna.config import DEFAULT_DB, DEFAULT_SOURCES, DEFAULT_WATCHLIST, ConfigError
+from rassegna.config import DEFAULT_DB, DEFAULT_DIGEST, DEFAULT_SOURCES, DEFAULT_WATCHLIST, ConfigError
 
 if TYPE_CHECKING:
     from flows.monitor import RunSummary
@@ -353,6 +353,13 @@ def serve(
     db: DbOpt = DEFAULT_DB,
     cron: Annotated[str, typer.Option(help="Cron schedule, Europe/Rome time.")] = "0 */6 * * *",
     shards: ShardsOpt = 1,
+    feeds: Annotated[Path | None, typer.Option(
+        "--feeds", help="Also serve the Atom feeds (rassegna feed) from this folder over HTTP, kept up to date.")] = None,
+    feeds_host: Annotated[str, typer.Option(help="Address the feeds are served on.")] = "127.0.0.1",
+    feeds_port: Annotated[int, typer.Option(help="Port the feeds are served on.")] = 8090,
+    digest_cron: Annotated[str | None, typer.Option(
+        help="Also serve the digest e-mail (deployment digest-daily) on this cron, Europe/Rome, e.g. '0 8 * * *'.")] = None,
+    digest_config: Annotated[Path, typer.Option(help="Digest settings and recipients (YAML).")] = DEFAULT_DIGEST,
 ) -> None:
     """Serve the monitor on a schedule from this process (the one-command alternative to prefect.yaml).
 
@@ -360,20 +367,29 @@ def serve(
     runs are this process's children, on this machine.
 
     Example: rassegna serve --cron "0 */6 * * *"
+    Example: rassegna serve --feeds feeds --feeds-port 8090   (feeds at http://127.0.0.1:8090/all.xml)
+    Example: rassegna serve --digest-cron "0 8 * * *"   (the digest e-mail every morning)
     """
-    from rassegna.config import load_sources, load_watchlist
+    from rassegna.config import load_digest, load_sources, load_watchlist
 
     try:
         load_sources(sources)
-        load_watchlist(watchlist)
+        wl = load_watchlist(watchlist)
+        if digest_cron:
+            load_digest(digest_config, wl)
     except ConfigError as exc:
         _config_error(exc)
+    from flows.digest import digest as digest_flow
     from flows.monitor import monitor  # sets Prefect's offline defaults first
     from flows.shard import monitor_shard
 
     from prefect import serve as serve_deployments
     from prefect.schedules import Cron
 
+    if feeds is not None:
+        feed_server = _feed_server(feeds, db, feeds_host, feeds_port)
+        feed_server.start()
+        console.print(f"Feeds: http://{feeds_host}:{feed_server.address[1]}/all.xml (index: /)")
     serve_deployments(
         monitor.to_deployment(
             name="monitor-every-6h",
@@ -385,7 +401,141 @@ def serve(
         ),
         # Started by sharded monitor runs only: no schedule of its own.
         monitor_shard.to_deployment(name="monitor-shard"),
+        *([digest_flow.to_deployment(
+            name="digest-daily", schedules=[Cron(digest_cron, timezone="Europe/Rome")],
+            parameters={"period": "daily", "digest_file": str(digest_config), "watchlist_file": str(watchlist),
+                        "db": str(db)},
+            concurrency_limit=1,
+        )] if digest_cron else []),
     )
+
+
+@app.command()
+def digest(
+    period: Annotated[str, typer.Option(help="daily or weekly: how far back a first digest looks.")] = "daily",
+    to: Annotated[list[str] | None, typer.Option(
+        "--to", help="Send to this address (repeatable) instead of the config's recipients; it gets every entity.")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="it or en (default: the config's, per recipient).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Compose only: nothing is sent or recorded.")] = False,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="With --dry-run: write the HTML here and the plain text beside it (.txt).")] = None,
+    send_empty: Annotated[bool | None, typer.Option(
+        "--send-empty/--no-send-empty", help="Send a one-line 'nessuna nuova menzione' when nothing is new"
+        " (default: the config's send_empty).")] = None,
+    config: Annotated[Path, typer.Option("--config", help="Digest settings and recipients (YAML).")] = DEFAULT_DIGEST,
+    watchlist: WatchlistOpt = DEFAULT_WATCHLIST,
+    db: DbOpt = DEFAULT_DB,
+) -> None:
+    """E-mail the digest: each recipient gets the mentions stored since their previous digest, once.
+
+    SMTP credentials come from the Prefect block named in the config (email_block), never from files.
+
+    Example: rassegna digest --period daily
+    Example: rassegna digest --dry-run --out reports/digest.html --to ufficio.stampa@example.org
+    """
+    from rassegna.config import LANGUAGES, load_digest, load_watchlist
+
+    if period not in ("daily", "weekly") or (lang is not None and lang not in LANGUAGES):
+        err.print("[red]--period must be daily or weekly, --lang it or en[/]")
+        raise typer.Exit(2)
+    if out is not None and not dry_run:
+        err.print("[red]--out goes with --dry-run[/] (a sent digest is not written to a file)")
+        raise typer.Exit(2)
+    try:
+        wl = load_watchlist(watchlist)
+        settings = load_digest(config, wl)
+    except ConfigError as exc:
+        _config_error(exc)
+    from warehouse.db import is_local_path
+
+    if is_local_path(db) and not db.exists():
+        err.print(f"[red]{db}: no such database[/] (run `rassegna run` first)")
+        raise typer.Exit(2)
+    if dry_run:
+        from rassegna.reporting.digest import preview, recipients_for, render_text, subject
+        from warehouse.db import connect
+        from warehouse.load import utcnow
+
+        try:
+            recipients = recipients_for(settings, to, lang)
+        except ConfigError as exc:
+            _config_error(exc)
+        with connect(db) as con:
+            previews = preview(con, wl, recipients, period, utcnow(), out)
+        for d, paths in previews:
+            console.print(f"[bold]{d.recipient.address}[/]: {subject(d)}", highlight=False)
+            if paths:
+                console.print("  " + ", ".join(str(p) for p in paths), highlight=False)
+            else:
+                console.print(render_text(d), highlight=False, markup=False)
+        return
+    from flows.digest import DigestNotDelivered
+    from flows.digest import digest as digest_flow
+
+    try:
+        summary = digest_flow(period=period, digest_file=config, watchlist_file=watchlist, db=str(db), to=to,
+                              language=lang, send_empty=send_empty)
+    except ConfigError as exc:
+        _config_error(exc)
+    except DigestNotDelivered as exc:
+        err.print(f"[red]{exc}[/] (their mentions go in the next digest; see the digests view)")
+        raise typer.Exit(1) from None
+    for digest_id, address in summary.uncertain_before:
+        err.print(f"[yellow]digest {digest_id} to {address} was interrupted while sending[/]: it may have arrived;"
+                  " not sent again")
+    if not summary.statuses:
+        console.print("Nothing new: no digest sent.")
+    for address, status in summary.statuses.items():
+        console.print(f"{address}: {status} ({summary.stories.get(address, 0)} stories)", highlight=False)
+
+
+@app.command()
+def feed(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the feeds.")] = Path("feeds"),
+    db: DbOpt = DEFAULT_DB,
+    base_url: Annotated[str | None, typer.Option(
+        "--base-url", help="Where the folder will be served (for each feed's self link).")] = None,
+) -> None:
+    """Write Atom feeds to subscribe to: one per entity (ENTITY_ID.xml) and one for all (all.xml), one entry per story.
+
+    Example: rassegna feed --out feeds --base-url https://intranet.example.it/rassegna/feeds
+    """
+    from rassegna.reporting.feeds import write_feeds
+    from warehouse.db import connect
+
+    target = _analysts_db(db)
+    with connect(target, read_only=True) as con:
+        written = write_feeds(con, out, base_url)
+    console.print(f"{len(written) - 1} feeds and an index in [bold]{out}[/]")
+
+
+def _feed_server(folder: Path, db: Path, host: str, port: int):
+    """Serve `folder`'s feeds, rewritten from the analysts' copy whenever that copy changes."""
+    from rassegna.reporting.feeds import FeedServer, write_feeds
+    from warehouse.db import connect, is_local_path
+    from warehouse.publish import published_path
+
+    seen: dict[str, float] = {}
+
+    def source() -> Path:
+        return published_path(db) if is_local_path(db) and published_path(db).exists() else db
+
+    def changed() -> bool:
+        if not is_local_path(db):
+            return True  # a service database has no file to compare: read it each time
+        if not source().exists():
+            return False  # no run yet: nothing to write
+        stamp = source().stat().st_mtime
+        if seen.get("stamp") == stamp:
+            return False
+        seen["stamp"] = stamp
+        return True
+
+    def regenerate() -> None:
+        with connect(source(), read_only=True) as con:
+            write_feeds(con, folder)
+
+    return FeedServer(folder, regenerate, changed, host, port)
 
 
 def render_template(template: str, bases: dict[str, str]) -> str:
