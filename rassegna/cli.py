@@ -11,6 +11,7 @@ import json
 import logging
 import sys
 import tempfile
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -76,6 +77,19 @@ def _run_flow(sources: Path, watchlist: Path, db: Path, verbose: bool, shards: i
     load_watchlist(watchlist)
     from flows.monitor import monitor  # sets Prefect's offline defaults first
 
+    with _prefect_server():
+        return _monitor_with_progress(monitor, sources, watchlist, db, verbose, shards)
+
+
+def _prefect_server() -> AbstractContextManager[str | None]:
+    """Prefect's temporary server for this command's flows, unless PREFECT_API_URL names one."""
+    from rassegna.lifecycle.prefect_server import temporary_server
+
+    return temporary_server(say=lambda message: err.print(f"[yellow]{message}[/]", highlight=False))
+
+
+def _monitor_with_progress(monitor: Any, sources: Path, watchlist: Path, db: Path, verbose: bool,
+                           shards: int) -> RunSummary:
     prefect_logger = logging.getLogger("prefect")
     # Prefect configures console handlers on several of its loggers (flow runs, task runs...).
     prefect_loggers = [prefect_logger] + [
@@ -234,7 +248,8 @@ def rematch(
         raise typer.Exit(2)
     from flows.rematch import rematch as rematch_flow
 
-    summary = rematch_flow(watchlist_file=watchlist, db=str(db))
+    with _prefect_server():
+        summary = rematch_flow(watchlist_file=watchlist, db=str(db))
     console.print(
         f"Rematched {summary.articles} articles with watchlist {summary.watchlist_version}:"
         f" {summary.mentions} mentions"
