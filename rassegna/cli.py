@@ -14,6 +14,7 @@ import tempfile
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -21,6 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from rassegna.config import DEFAULT_DB, DEFAULT_SOURCES, DEFAULT_WATCHLIST, ConfigError
+from rassegna.reporting.local_time import DEFAULT_TZ, day_and_time, zone
 
 if TYPE_CHECKING:
     from flows.monitor import RunSummary
@@ -41,6 +43,9 @@ DbOpt = Annotated[Path, typer.Option("--db", help="DuckDB warehouse: a file, or 
 ShardsOpt = Annotated[int, typer.Option(
     "--shards", min=1, help="Crawl and extract in this many monitor-shard flow runs on the work pool (needs a"
     " Prefect server, the monitor-shard deployment and workers; see README).")]
+
+TzOpt = Annotated[str, typer.Option(
+    "--tz", help="Time zone for the days and times people read (IANA name); the warehouse keeps UTC.")]
 
 DEMO_FIRST_PORT = 18301
 
@@ -177,6 +182,14 @@ def _analysts_db(db: Path) -> Path:
     return target
 
 
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return zone(name)
+    except ValueError as exc:
+        err.print(f"[red]--tz: {exc}[/]")
+        raise typer.Exit(2) from None
+
+
 def _config_error(exc: ConfigError) -> None:
     err.print(f"[red]configuration error[/]\n{exc}")
     raise typer.Exit(2)
@@ -285,8 +298,11 @@ def report(
     since: Annotated[str | None, typer.Option(help="First day, YYYY-MM-DD.")] = None,
     until: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD.")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Output file (default: reports/rassegna.FORMAT).")] = None,
+    tz: TzOpt = DEFAULT_TZ,
 ) -> None:
     """Write a report for colleagues: mentions per company with snippet, outlet, date and link, and the programmes' coverage.
+
+    Days (--since, --until, each article's) and times are in --tz; the warehouse keeps UTC.
 
     Example: rassegna report --since 2025-09-01 --format html --out reports/settembre.html
     """
@@ -304,9 +320,10 @@ def report(
     except ValueError as exc:
         err.print(f"[red]--since/--until: {exc}[/] (use YYYY-MM-DD)")
         raise typer.Exit(2) from None
+    _zone(tz)
     target = _analysts_db(db)
     with connect(target, read_only=True) as con:
-        data = load_report(con, first, last)
+        data = load_report(con, first, last, tz)
     path = write_report(data, fmt, out or Path("reports") / f"rassegna.{fmt}")
     covering = len({row["url"] for row in data.programme})
     console.print(f"{len(data.mentions)} mentions, {covering} articles covering a programme: [bold]{path}[/]")
@@ -390,8 +407,11 @@ def inspect(
     watchlist: WatchlistOpt = DEFAULT_WATCHLIST,
     url: Annotated[str | None, typer.Option("--url", help="URL to assume for a saved file.")] = None,
     allow_private: Annotated[bool, typer.Option("--allow-private", help="Fetch from private addresses too.")] = False,
+    tz: TzOpt = DEFAULT_TZ,
 ) -> None:
     """Show what extraction makes of a page and which mentions it yields, and why.
+
+    The date is shown in --tz and in UTC (as stored); --json gives UTC only.
 
     Example: rassegna inspect https://www.example.it/articolo.html
     Example: rassegna inspect saved.html --url https://www.example.it/articolo.html --json
@@ -400,6 +420,7 @@ def inspect(
     from rassegna.reporting.inspect import inspect_target
     from rassegna.matching.matcher import Matcher
 
+    local = _zone(tz)
     try:
         matcher = Matcher(load_watchlist(watchlist))
     except ConfigError as exc:
@@ -411,19 +432,24 @@ def inspect(
         if as_json:
             sys.stdout.write(json.dumps(report, ensure_ascii=False, default=str) + "\n")
         else:
-            _print_inspection(report)
+            _print_inspection(report, local)
     if failed:
         raise typer.Exit(1)
 
 
-def _print_inspection(report: dict[str, Any]) -> None:
+def _print_inspection(report: dict[str, Any], tz: ZoneInfo) -> None:
+    from datetime import datetime
+
     console.rule(report["target"])
     if report.get("error"):
         console.print(f"[red]{report['error']}[/]")
         return
     for key in ("url", "title", "published_at", "date_signal", "date_conflict", "teaser", "language", "author",
                 "site_name", "encoding"):
-        console.print(f"[bold]{key}[/]: {report.get(key)}")
+        value = report.get(key)
+        if key == "published_at" and value:
+            value = f"{day_and_time(datetime.fromisoformat(value), tz)} ({tz.key}); stored as {value} UTC"
+        console.print(f"[bold]{key}[/]: {value}", highlight=False)
     for candidate in report.get("date_candidates") or []:
         console.print(f"  date candidate: {candidate['signal']} {candidate['value']} ({candidate['precision']})")
     text = report.get("text") or ""
