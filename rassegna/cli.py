@@ -11,7 +11,8 @@ import json
 import logging
 import sys
 import tempfile
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
@@ -82,8 +83,8 @@ def _run_flow(sources: Path, watchlist: Path, db: Path, verbose: bool, shards: i
     load_watchlist(watchlist)
     from flows.monitor import monitor  # sets Prefect's offline defaults first
 
-    with _prefect_server():
-        return _monitor_with_progress(monitor, sources, watchlist, db, verbose, shards)
+    with _quiet_prefect(verbose), _prefect_server():
+        return _monitor_with_progress(monitor, sources, watchlist, db, shards)
 
 
 def _prefect_server() -> AbstractContextManager[str | None]:
@@ -93,20 +94,33 @@ def _prefect_server() -> AbstractContextManager[str | None]:
     return temporary_server(say=lambda message: err.print(f"[yellow]{message}[/]", highlight=False))
 
 
-def _monitor_with_progress(monitor: Any, sources: Path, watchlist: Path, db: Path, verbose: bool,
-                           shards: int) -> RunSummary:
-    prefect_logger = logging.getLogger("prefect")
-    # Prefect configures console handlers on several of its loggers (flow runs, task runs...).
-    prefect_loggers = [prefect_logger] + [
+@contextmanager
+def _quiet_prefect(verbose: bool) -> Iterator[None]:
+    """Prefect's console lines held back to errors (warnings reach the progress display), unless -v."""
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    # Prefect puts its console handler on the root logger and on several of its own
+    # (flow runs, task runs...); a handler of someone else's on the root is left alone.
+    root = logging.getLogger()
+    prefect_loggers = [logging.getLogger("prefect")] + [
         logging.getLogger(name) for name in logging.root.manager.loggerDict if name.startswith("prefect.")
     ]
-    quiet = [] if verbose else [
+    quiet = [] if verbose else [h for h in root.handlers if isinstance(h, PrefectConsoleHandler)] + [
         h for lg in prefect_loggers for h in lg.handlers
         if isinstance(h, logging.StreamHandler) and not isinstance(h, _ProgressHandler)
     ]
     levels = [h.level for h in quiet]
     for handler in quiet:
         handler.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for h, level in zip(quiet, levels):
+            h.setLevel(level)
+
+
+def _monitor_with_progress(monitor: Any, sources: Path, watchlist: Path, db: Path, shards: int) -> RunSummary:
+    prefect_logger = logging.getLogger("prefect")
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True) as progress:
         handler = _ProgressHandler(progress)
@@ -115,8 +129,6 @@ def _monitor_with_progress(monitor: Any, sources: Path, watchlist: Path, db: Pat
             return monitor(sources_file=sources, watchlist_file=watchlist, db=str(db), shards=shards)
         finally:
             prefect_logger.removeHandler(handler)
-            for h, level in zip(quiet, levels):
-                h.setLevel(level)
 
 
 def _print_summary(summary: RunSummary) -> None:
