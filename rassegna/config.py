@@ -169,15 +169,29 @@ class Alias(_Strict):
     person_like: bool = False
 
 
+class Namesake(_Strict):
+    """Another bearer of the name ("Podium, the US reviews software") and the words that give it away."""
+
+    name: str = Field(min_length=1, description="who or what the namesake is, for the evidence shown to analysts")
+    terms: list[str] = Field(min_length=1, description="words that point to the namesake when near the name")
+
+
 class Entity(_Strict):
     id: Annotated[str, Field(pattern=SLUG)]
     name: str = Field(min_length=1, description="display name analysts see")
     kind: Literal["company", "programme"]
     description: str = ""
     aliases: list[Alias] = Field(min_length=1)
-    context: list[str] = Field(default_factory=list, description="terms that confirm this entity")
-    places: list[str] = Field(
-        default_factory=list, description="where it is: confirms like context, but never outweighs an exclusion"
+    # Evidence about the entity itself (strong: any one confirms a name that needs context).
+    context: list[str] = Field(default_factory=list, description="terms tied to this entity alone (strong evidence)")
+    people: list[str] = Field(default_factory=list, description="its own people, full names (strong evidence)")
+    products: list[str] = Field(default_factory=list, description="its own products and brands (strong evidence)")
+    # Evidence about its kind and place (weak: never confirms an ambiguous name alone).
+    sector: list[str] = Field(default_factory=list, description="words of its sector (weak evidence)")
+    places: list[str] = Field(default_factory=list, description="its town, province, region (weak evidence)")
+    # Evidence against: the name's other meanings.
+    namesakes: list[Namesake] = Field(
+        default_factory=list, description="other organisations, products or people of the same name"
     )
     exclude: list[str] = Field(default_factory=list, description="regexes that rule a match out in its sentence")
     exclude_forms: list[str] = Field(
@@ -203,6 +217,9 @@ class Watchlist(_Strict):
     entities: list[Entity] = Field(min_length=1)
     shared_context: list[str] = Field(
         default_factory=list, description="terms that confirm any company (the mission, the programmes)"
+    )
+    shared_weak: list[str] = Field(
+        default_factory=list, description="terms that speak for any company, but never confirm one alone (the bank)"
     )
     version: str = Field("", description="content hash of the file, set when loaded")
 

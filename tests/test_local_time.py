@@ -25,7 +25,8 @@ LATE = ("https://news.example.it/notte", "Galdi firma a San Francisco", datetime
         "Con Imprese Vincenti di Intesa Sanpaolo la Galdi di Postioma porta le sue riempitrici negli Stati Uniti.")
 # Out at 00:30 in Rome on New Year's Day (CET, UTC+1): 23:30 UTC on 31 December.
 NEW_YEAR = ("https://news.example.it/capodanno", "Aton chiude l'anno", datetime(2025, 12, 31, 23, 30),
-            "Aton, la software house di Villorba guidata da Giorgio De Nardi, incontra gli investitori con INNOVIT.")
+            "Aton, la software house di Villorba guidata da Giorgio De Nardi, chiude l'anno nel programma Imprese"
+            " Vincenti di Intesa Sanpaolo.")
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ COMMENT ON COLUMN run.articles_extracted IS 'Pages that yielded article text (re
 COMMENT ON COLUMN run.articles_new IS 'Articles stored for the first time by this run.';
 COMMENT ON COLUMN run.mentions_new IS 'Accepted mentions stored by this run (rematch: all accepted mentions).';
 COMMENT ON COLUMN run.error IS 'Why the run failed, if it did.';
+COMMENT ON COLUMN run.matcher_version IS 'Version of the matcher''s decision rules the run matched with.';
 COMMENT ON COLUMN run.kind IS 'monitor (crawl and store) or rematch (recompute mentions over stored texts).';
 
 COMMENT ON TABLE source_run IS 'Per run and source: the funnel from listed to stored, and what went wrong.';
@@ -84,6 +85,10 @@ COMMENT ON COLUMN mention_candidate.accepted IS 'true: a mention; false: rejecte
 COMMENT ON COLUMN mention_candidate.rule IS 'What decided: alias, context, context-over-exclusion, programme, shared-context, no-context, excluded, excluded-form, person, other-firm.';
 COMMENT ON COLUMN mention_candidate.evidence IS 'The context term, pattern or cue behind the rule.';
 COMMENT ON COLUMN mention_candidate.confidence IS 'Confidence of the decision, 0 to 1.';
+COMMENT ON COLUMN mention_candidate.score IS 'Evidence score (accepted at 2.0 or more, unless vetoed): strong evidence about the entity, weak evidence about its sector and place, minus evidence for its namesakes.';
+COMMENT ON COLUMN mention_candidate.evidence_for IS 'Evidence for the entity, strongest first: kind:term@where (sentence, paragraph, article, form, beside).';
+COMMENT ON COLUMN mention_candidate.evidence_against IS 'Evidence against: namesakes, exclusions, the everyday phrase, or the veto (another business, another owner, a person).';
+COMMENT ON COLUMN mention_candidate.matcher_version IS 'Version of the matcher''s decision rules that produced it.';
 COMMENT ON COLUMN mention_candidate.watchlist_version IS 'Watchlist version that produced it.';
 COMMENT ON COLUMN mention_candidate.run_id IS 'Run that produced it (a monitor or rematch run).';
 
