@@ -11,8 +11,11 @@ import json
 import logging
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -20,6 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from rassegna.config import DEFAULT_DB, DEFAULT_DIGEST, DEFAULT_SOURCES, DEFAULT_WATCHLIST, ConfigError
+from rassegna.reporting.local_time import DEFAULT_TZ, day_and_time, zone
 
 if TYPE_CHECKING:
     from flows.monitor import RunSummary
@@ -40,6 +44,9 @@ DbOpt = Annotated[Path, typer.Option("--db", help="DuckDB warehouse: a file, or 
 ShardsOpt = Annotated[int, typer.Option(
     "--shards", min=1, help="Crawl and extract in this many monitor-shard flow runs on the work pool (needs a"
     " Prefect server, the monitor-shard deployment and workers; see README).")]
+
+TzOpt = Annotated[str, typer.Option(
+    "--tz", help="Time zone for the days and times people read (IANA name); the warehouse keeps UTC.")]
 
 DEMO_FIRST_PORT = 18301
 
@@ -76,18 +83,44 @@ def _run_flow(sources: Path, watchlist: Path, db: Path, verbose: bool, shards: i
     load_watchlist(watchlist)
     from flows.monitor import monitor  # sets Prefect's offline defaults first
 
-    prefect_logger = logging.getLogger("prefect")
-    # Prefect configures console handlers on several of its loggers (flow runs, task runs...).
-    prefect_loggers = [prefect_logger] + [
+    with _quiet_prefect(verbose), _prefect_server():
+        return _monitor_with_progress(monitor, sources, watchlist, db, shards)
+
+
+def _prefect_server() -> AbstractContextManager[str | None]:
+    """Prefect's temporary server for this command's flows, unless PREFECT_API_URL names one."""
+    from rassegna.lifecycle.prefect_server import temporary_server
+
+    return temporary_server(say=lambda message: err.print(f"[yellow]{message}[/]", highlight=False))
+
+
+@contextmanager
+def _quiet_prefect(verbose: bool) -> Iterator[None]:
+    """Prefect's console lines held back to errors (warnings reach the progress display), unless -v."""
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    # Prefect puts its console handler on the root logger and on several of its own
+    # (flow runs, task runs...); a handler of someone else's on the root is left alone.
+    root = logging.getLogger()
+    prefect_loggers = [logging.getLogger("prefect")] + [
         logging.getLogger(name) for name in logging.root.manager.loggerDict if name.startswith("prefect.")
     ]
-    quiet = [] if verbose else [
+    quiet = [] if verbose else [h for h in root.handlers if isinstance(h, PrefectConsoleHandler)] + [
         h for lg in prefect_loggers for h in lg.handlers
         if isinstance(h, logging.StreamHandler) and not isinstance(h, _ProgressHandler)
     ]
     levels = [h.level for h in quiet]
     for handler in quiet:
         handler.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for h, level in zip(quiet, levels):
+            h.setLevel(level)
+
+
+def _monitor_with_progress(monitor: Any, sources: Path, watchlist: Path, db: Path, shards: int) -> RunSummary:
+    prefect_logger = logging.getLogger("prefect")
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True) as progress:
         handler = _ProgressHandler(progress)
@@ -96,8 +129,6 @@ def _run_flow(sources: Path, watchlist: Path, db: Path, verbose: bool, shards: i
             return monitor(sources_file=sources, watchlist_file=watchlist, db=str(db), shards=shards)
         finally:
             prefect_logger.removeHandler(handler)
-            for h, level in zip(quiet, levels):
-                h.setLevel(level)
 
 
 def _print_summary(summary: RunSummary) -> None:
@@ -161,6 +192,14 @@ def _analysts_db(db: Path) -> Path:
         err.print(f"[red]{db}: no such database[/] (run `rassegna run` or `rassegna demo` first)")
         raise typer.Exit(2)
     return target
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return zone(name)
+    except ValueError as exc:
+        err.print(f"[red]--tz: {exc}[/]")
+        raise typer.Exit(2) from None
 
 
 def _config_error(exc: ConfigError) -> None:
@@ -234,7 +273,8 @@ def rematch(
         raise typer.Exit(2)
     from flows.rematch import rematch as rematch_flow
 
-    summary = rematch_flow(watchlist_file=watchlist, db=str(db))
+    with _prefect_server():
+        summary = rematch_flow(watchlist_file=watchlist, db=str(db))
     console.print(
         f"Rematched {summary.articles} articles with watchlist {summary.watchlist_version}:"
         f" {summary.mentions} mentions"
@@ -296,8 +336,11 @@ def report(
     since: Annotated[str | None, typer.Option(help="First day, YYYY-MM-DD.")] = None,
     until: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD.")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Output file (default: reports/rassegna.FORMAT).")] = None,
+    tz: TzOpt = DEFAULT_TZ,
 ) -> None:
     """Write a report for colleagues: mentions per company with snippet, outlet, date and link, and the programmes' coverage.
+
+    Days (--since, --until, each article's) and times are in --tz; the warehouse keeps UTC.
 
     Example: rassegna report --since 2025-09-01 --format html --out reports/settembre.html
     """
@@ -315,9 +358,10 @@ def report(
     except ValueError as exc:
         err.print(f"[red]--since/--until: {exc}[/] (use YYYY-MM-DD)")
         raise typer.Exit(2) from None
+    _zone(tz)
     target = _analysts_db(db)
     with connect(target, read_only=True) as con:
-        data = load_report(con, first, last)
+        data = load_report(con, first, last, tz)
     path = write_report(data, fmt, out or Path("reports") / f"rassegna.{fmt}")
     covering = len({row["url"] for row in data.programme})
     console.print(f"{len(data.mentions)} mentions, {covering} articles covering a programme: [bold]{path}[/]")
@@ -551,8 +595,11 @@ def inspect(
     watchlist: WatchlistOpt = DEFAULT_WATCHLIST,
     url: Annotated[str | None, typer.Option("--url", help="URL to assume for a saved file.")] = None,
     allow_private: Annotated[bool, typer.Option("--allow-private", help="Fetch from private addresses too.")] = False,
+    tz: TzOpt = DEFAULT_TZ,
 ) -> None:
     """Show what extraction makes of a page and which mentions it yields, and why.
+
+    The date is shown in --tz and in UTC (as stored); --json gives UTC only.
 
     Example: rassegna inspect https://www.example.it/articolo.html
     Example: rassegna inspect saved.html --url https://www.example.it/articolo.html --json
@@ -561,6 +608,7 @@ def inspect(
     from rassegna.reporting.inspect import inspect_target
     from rassegna.matching.matcher import Matcher
 
+    local = _zone(tz)
     try:
         matcher = Matcher(load_watchlist(watchlist))
     except ConfigError as exc:
@@ -572,19 +620,24 @@ def inspect(
         if as_json:
             sys.stdout.write(json.dumps(report, ensure_ascii=False, default=str) + "\n")
         else:
-            _print_inspection(report)
+            _print_inspection(report, local)
     if failed:
         raise typer.Exit(1)
 
 
-def _print_inspection(report: dict[str, Any]) -> None:
+def _print_inspection(report: dict[str, Any], tz: ZoneInfo) -> None:
+    from datetime import datetime
+
     console.rule(report["target"])
     if report.get("error"):
         console.print(f"[red]{report['error']}[/]")
         return
     for key in ("url", "title", "published_at", "date_signal", "date_conflict", "teaser", "language", "author",
                 "site_name", "encoding"):
-        console.print(f"[bold]{key}[/]: {report.get(key)}")
+        value = report.get(key)
+        if key == "published_at" and value:
+            value = f"{day_and_time(datetime.fromisoformat(value), tz)} ({tz.key}); stored as {value} UTC"
+        console.print(f"[bold]{key}[/]: {value}", highlight=False)
     for candidate in report.get("date_candidates") or []:
         console.print(f"  date candidate: {candidate['signal']} {candidate['value']} ({candidate['precision']})")
     text = report.get("text") or ""
