@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import subprocess
+import os
 import sys
 import time
 from pathlib import Path
@@ -148,7 +149,9 @@ class CrawlProcess:
         self.out_dir = out_dir
         self.deadline = time.monotonic() + budget_s
         self.stopping_since: float | None = None
-        command = [sys.executable, "-m", "spiders.crawl", str(sources_file), str(out_dir)]
+        # Our pid, for the child to watch: its getppid() would name init if this run
+        # were killed while the child was still importing.
+        command = [sys.executable, "-m", "spiders.crawl", str(sources_file), str(out_dir), "--parent", str(os.getpid())]
         if watchlist_file is not None:
             # Discovery sources without their own queries search for the watched entities.
             command += ["--watchlist", str(watchlist_file)]
@@ -195,8 +198,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", default=None)
     parser.add_argument("--watchlist", type=Path, default=None, help="builds the searches of discovery sources")
     parser.add_argument("--inputs", type=Path, default=None, help="folder holding known-urls.txt and validators.json")
+    parser.add_argument("--parent", type=int, default=None, help="the run's pid: the crawl ends when it does")
     args = parser.parse_args(argv)
-    exit_with_parent()  # a crawl whose run was killed stops instead of fetching for nobody
+    exit_with_parent(parent=args.parent)  # a crawl whose run was killed stops instead of fetching for nobody
     try:
         config = load_sources(args.sources)
         watchlist = load_watchlist(args.watchlist) if args.watchlist else None

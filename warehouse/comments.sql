@@ -174,3 +174,35 @@ COMMENT ON COLUMN source_health.last_run_failed IS 'Whether its own URL failed i
 COMMENT ON COLUMN source_health.failing_runs_in_a_row IS 'Latest runs in a row in which it failed.';
 COMMENT ON COLUMN source_health.silent_runs_in_a_row IS 'Latest runs in a row in which it stored no new article (failed runs included).';
 COMMENT ON COLUMN source_health.last_new_article_run_at IS 'Start of the latest run in which it stored a new article (UTC); NULL if never.';
+
+COMMENT ON TABLE digest IS 'One row per digest e-mail run (rassegna digest or the digest-daily deployment): its period and window.';
+COMMENT ON COLUMN digest.digest_id IS 'Digest id.';
+COMMENT ON COLUMN digest.period IS 'daily or weekly.';
+COMMENT ON COLUMN digest.since IS 'Earliest storage time (UTC) of the articles it looked at, per the earliest recipient window.';
+COMMENT ON COLUMN digest.until IS 'It carried articles stored before this time (UTC).';
+COMMENT ON COLUMN digest.created_at IS 'When it started (UTC).';
+COMMENT ON COLUMN digest.flow_run_id IS 'Prefect flow run that sent it, if any.';
+COMMENT ON COLUMN digest.status IS 'sending, sent, failed (some recipient not reached), nothing-new, interrupted (the process died).';
+COMMENT ON COLUMN digest.finished_at IS 'When it ended (UTC); NULL while sending or if interrupted.';
+
+COMMENT ON TABLE digest_recipient IS 'One message per digest and recipient, with its delivery state.';
+COMMENT ON COLUMN digest_recipient.digest_id IS 'The digest (see digest).';
+COMMENT ON COLUMN digest_recipient.address IS 'Recipient e-mail address.';
+COMMENT ON COLUMN digest_recipient.language IS 'Language of the message: it or en.';
+COMMENT ON COLUMN digest_recipient.subject IS 'Subject line.';
+COMMENT ON COLUMN digest_recipient.message_id IS 'Message-ID header of the message.';
+COMMENT ON COLUMN digest_recipient.stories IS 'Lines (stories) in the message.';
+COMMENT ON COLUMN digest_recipient.status IS 'pending (not yet handed to the server), sending (body being sent), sent, failed (server refused or unreachable; its mentions go in the next digest), uncertain (the process died while sending the body: not sent again), superseded (planned by a digest that died before sending it).';
+COMMENT ON COLUMN digest_recipient.attempts IS 'Delivery attempts (failed sends are retried).';
+COMMENT ON COLUMN digest_recipient.error IS 'Last error, if any.';
+COMMENT ON COLUMN digest_recipient.updated_at IS 'Last state change (UTC).';
+COMMENT ON COLUMN digest_recipient.sent_at IS 'When the server accepted it (UTC).';
+
+COMMENT ON TABLE digest_mention IS 'The mentions (article and entity) each digest message carried: no mention is sent twice to one recipient.';
+COMMENT ON COLUMN digest_mention.digest_id IS 'The digest (see digest).';
+COMMENT ON COLUMN digest_mention.address IS 'Recipient e-mail address.';
+COMMENT ON COLUMN digest_mention.article_id IS 'The article (see articles).';
+COMMENT ON COLUMN digest_mention.entity_id IS 'The entity mentioned (see entities).';
+
+COMMENT ON VIEW digests IS 'One row per digest and recipient: what was sent to whom, when, and the outcome.';
+COMMENT ON COLUMN digests.mentions IS 'Mentions (article and entity) the message carried.';
