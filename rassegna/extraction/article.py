@@ -12,10 +12,14 @@ from urllib.parse import urlsplit
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
+import time
+
 import trafilatura
+from htmldate import find_date
 from trafilatura.utils import load_html
 
-from rassegna.extraction.dates import choose_date
+from rassegna.extraction.bylines import read_byline
+from rassegna.extraction.dates import DateChoice, choose_date
 from rassegna.extraction.jsonld import jsonld_nodes
 from rassegna.urls import canonical_url, same_site
 # The wall classifier judges residues against the same article threshold as here.
@@ -49,7 +53,7 @@ class Article:
     title: str
     author: str | None
     published_at: datetime | None  # UTC, naive
-    date_precision: str | None  # 'time' | 'day'
+    date_precision: str | None  # 'time' | 'day' | 'hour' (a relative byline: "2 ore fa") | 'year' (a guess)
     language: str | None
     site_name: str | None
     description: str | None
@@ -60,6 +64,7 @@ class Article:
     date_signal: str | None = None  # rassegna.dates.SIGNALS: which signal gave published_at
     date_candidates: list[dict] = field(default_factory=list)  # {signal, value, precision}
     date_conflict: bool = False  # two candidates more than a calendar day apart
+    published_day: str | None = None  # the publication day as the page wrote it (its own zone)
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -156,16 +161,57 @@ class NotAnArticle(Exception):
     'not-article' for the rest; the message says what gave the page away.
     """
 
-    def __init__(self, message: str, reason: str = "not-article") -> None:
+    def __init__(self, message: str, reason: str = "not-article", dates: DateChoice | None = None) -> None:
         super().__init__(message)
         self.reason = reason
+        # The page's date when it was read before the page was turned down (see extract_article).
+        self.dates = dates
+        self.published_day = dates.local_day if dates is not None else None
 
 
-def extract_article(html: str, url: str, require_article_markup: bool = False, *, listed_date: str | None = None) -> Article:
+# Counts and seconds of the costlier steps, per process: read by benchmarks/extraction_quality.py.
+STATS: dict[str, float] = {}
+
+
+def _timed(step: str, start: float) -> None:
+    STATS[f"{step}_runs"] = STATS.get(f"{step}_runs", 0) + 1
+    STATS[f"{step}_seconds"] = STATS.get(f"{step}_seconds", 0.0) + time.perf_counter() - start
+
+
+def _searched_dates(html: str, tree, url: str, lang: str | None, fetched_at: datetime | None) -> list[tuple[str, str | None, str | None]]:
+    """The date fallback: the visible byline, then htmldate's extensive search.
+
+    htmldate gets the raw page, not our parsed tree: lxml's tree has lost the HTML
+    comments, where some CMSs keep the date (an RDF block, a "<!-- published -->" stamp).
+    """
+    start = time.perf_counter()
+    byline, _updates = read_byline(tree, lang, fetched_at)
+    _timed("byline", start)
+    if byline is not None:
+        return [("byline", byline.value, byline.precision)]
+    start = time.perf_counter()
+    found = find_date(html, url=url, original_date=True, extensive_search=True, outputformat="%Y-%m-%dT%H:%M:%S%z")
+    _timed("extensive", start)
+    if found and found[4:10] == "-01-01" and found[10:19] in ("", "T00:00:00"):
+        # htmldate's answer when all it found was a year (a copyright line, a year in a
+        # script): kept, but as the year it is, so nobody reads 1 January as the day.
+        return [("extensive", found, "year")]
+    return [("extensive", found, None)]
+
+
+def extract_article(
+    html: str,
+    url: str,
+    require_article_markup: bool = False,
+    *,
+    listed_date: str | None = None,
+    fetched_at: datetime | None = None,
+) -> Article:
     """Article text and metadata; raises NotAnArticle with the reason otherwise.
 
     `listed_date` is the date the feed or sitemap gave for this URL, as written there:
-    one of the date signals (see rassegna.dates).
+    one of the date signals (see rassegna.dates). `fetched_at` (UTC) dates a byline
+    such as "2 ore fa"; without it relative dates are not read.
     """
     tree = load_html(html)
     if tree is None:
@@ -192,12 +238,19 @@ def extract_article(html: str, url: str, require_article_markup: bool = False, *
         with_metadata=True,
         date_extraction_params=_DATE_PARAMS,
     )
+    # The fetched URL, not the canonical: a date in the path is the one we were given.
+    # Dated before the page is judged: a page skipped (too short, behind a wall) still
+    # says when it was out, and the rejection carries it.
+    dates = choose_date(
+        tree, url, listed_date=listed_date, htmldate_value=doc.date if doc is not None else None, jsonld=nodes,
+        fallback=lambda: _searched_dates(html, tree, url, lang, fetched_at),
+    )
     wall = classify_walls(tree, doc.text if doc is not None else None, nodes)
     if wall.kind is not None:
-        raise NotAnArticle(f"{wall.kind}: {wall.evidence}", reason=wall.kind)
+        raise NotAnArticle(f"{wall.kind}: {wall.evidence}", reason=wall.kind, dates=dates)
     text = wall.text
     if doc is None or len(text) < MIN_TEXT_CHARS:
-        raise NotAnArticle(f"less than {MIN_TEXT_CHARS} characters of text")
+        raise NotAnArticle(f"less than {MIN_TEXT_CHARS} characters of text", dates=dates)
     canonical = canonical_url(url) or url
     if declared:
         declared_abs = canonical_url(declared, base=url)
@@ -206,8 +259,6 @@ def extract_article(html: str, url: str, require_article_markup: bool = False, *
         # page (a common template bug) would fold every article of the site into one.
         if declared_abs and same_site(declared_abs, canonical) and not _is_home_of(declared_abs, canonical):
             canonical = declared_abs
-    # The fetched URL, not the canonical: a date in the path is the one we were given.
-    dates = choose_date(tree, url, listed_date=listed_date, htmldate_value=doc.date, jsonld=nodes)
     language = (lang or "").split("-")[0].split("_")[0].lower()[:2] or guess_language(text)
     return Article(
         url=canonical,
@@ -225,4 +276,5 @@ def extract_article(html: str, url: str, require_article_markup: bool = False, *
         date_signal=dates.signal,
         date_candidates=dates.candidates,
         date_conflict=dates.conflict,
+        published_day=dates.local_day,
     )
