@@ -18,7 +18,11 @@ import trafilatura
 from htmldate import find_date
 from trafilatura.utils import load_html
 
+from lxml import etree
+
+from rassegna.extraction.boilerplate import strip_boilerplate
 from rassegna.extraction.bylines import read_byline
+from rassegna.extraction.headline import headline
 from rassegna.extraction.dates import DateChoice, choose_date
 from rassegna.extraction.jsonld import jsonld_nodes
 from rassegna.urls import canonical_url, same_site
@@ -173,6 +177,65 @@ class NotAnArticle(Exception):
 STATS: dict[str, float] = {}
 
 
+def _extract(tree, url: str, **options):
+    return trafilatura.bare_extraction(
+        tree,
+        url=url,
+        include_comments=False,
+        include_tables=True,
+        # Precision first: what a press review stores must be the article, not the
+        # related-stories box; the fallback below recovers what this leaves out.
+        favor_precision=True,
+        date_extraction_params=_DATE_PARAMS,
+        **options,
+    )
+
+
+# The first pass is short when it keeps less than this share of the page's paragraph
+# text, or less than _SHORT_CHARS (benchmarks/extraction_quality.py measured both).
+_SHORT_SHARE = 0.2
+_SHORT_CHARS = 300
+_PARAGRAPHS = etree.XPath("//body//p")
+_LINK_TEXTS = etree.XPath("//body//a")
+
+
+def _starts_in_navigation(tree, text: str) -> bool:
+    """Do the text's first two lines read as the site's menu (each the whole text of a link)?"""
+    lines = [line.strip() for line in text.split("\n") if line.strip()][:2]
+    if len(lines) < 2 or any(len(line) > 60 for line in lines):
+        return False
+    links = {" ".join(a.text_content().split()) for a in _LINK_TEXTS(tree)}
+    return all(" ".join(line.split()) in links for line in lines)
+
+
+def _fallback_text(tree, url: str, first: str, want_metadata: bool = False):
+    """The first pass's text, or a fuller pass's where the first came out short,
+    empty or starting in the navigation (fast mode's known misses); and, when asked
+    (the first pass found nothing at all), the metadata of the pass that ran."""
+    start = time.perf_counter()
+    paragraphs = sum(len(p.text_content()) for p in _PARAGRAPHS(tree))
+    short = len(first) < _SHORT_CHARS or len(first) < _SHORT_SHARE * paragraphs
+    if not short and not _starts_in_navigation(tree, first):
+        _timed("first_pass_check", start)
+        return first, None
+    _timed("first_pass_check", start)
+    start = time.perf_counter()
+    # Without fast mode trafilatura also runs its fallback extractors (readability, jusText).
+    full = _extract(tree, url, fast=False, with_metadata=want_metadata)
+    text = full.text if full is not None and full.text else ""
+    if len(text) < _SHORT_CHARS or len(text) < _SHORT_SHARE * paragraphs:
+        # Still short: trafilatura's default (recall-leaning) settings, and the longest.
+        wide = trafilatura.bare_extraction(
+            tree, url=url, include_comments=False, include_tables=True, fast=True, with_metadata=want_metadata,
+            date_extraction_params=_DATE_PARAMS,
+        )
+        wide_text = wide.text if wide is not None and wide.text else ""
+        text = max(text, wide_text, first, key=len)
+        full = full or wide
+    _timed("fallback", start)
+    return text, full
+
+
 def _timed(step: str, start: float) -> None:
     STATS[f"{step}_runs"] = STATS.get(f"{step}_runs", 0) + 1
     STATS[f"{step}_seconds"] = STATS.get(f"{step}_seconds", 0.0) + time.perf_counter() - start
@@ -227,17 +290,9 @@ def extract_article(
         tree, '//meta[@property="og:url"]/@content'
     )
     lang = _head_value(tree, "/html/@lang") or _head_value(tree, '//meta[@property="og:locale"]/@content')
-    doc = trafilatura.bare_extraction(
-        tree,
-        url=url,
-        include_comments=False,
-        include_tables=True,
-        # No fallback extractors (readability, jusText): on news markup they rarely change
-        # the result and cost half the time; the saved-page tests guard what we lose.
-        fast=True,
-        with_metadata=True,
-        date_extraction_params=_DATE_PARAMS,
-    )
+    doc = _extract(tree, url, fast=True, with_metadata=True)
+    body, fuller = _fallback_text(tree, url, doc.text if doc is not None else "", want_metadata=doc is None)
+    doc = doc or fuller
     # The fetched URL, not the canonical: a date in the path is the one we were given.
     # Dated before the page is judged: a page skipped (too short, behind a wall) still
     # says when it was out, and the rejection carries it.
@@ -245,10 +300,11 @@ def extract_article(
         tree, url, listed_date=listed_date, htmldate_value=doc.date if doc is not None else None, jsonld=nodes,
         fallback=lambda: _searched_dates(html, tree, url, lang, fetched_at),
     )
-    wall = classify_walls(tree, doc.text if doc is not None else None, nodes)
+    wall = classify_walls(tree, body if doc is not None else None, nodes)
     if wall.kind is not None:
         raise NotAnArticle(f"{wall.kind}: {wall.evidence}", reason=wall.kind, dates=dates)
-    text = wall.text
+    title = headline(tree, nodes, doc.title if doc is not None else None)
+    text = strip_boilerplate(wall.text, title)
     if doc is None or len(text) < MIN_TEXT_CHARS:
         raise NotAnArticle(f"less than {MIN_TEXT_CHARS} characters of text", dates=dates)
     canonical = canonical_url(url) or url
@@ -263,7 +319,7 @@ def extract_article(
     return Article(
         url=canonical,
         fetched_url=url,
-        title=(doc.title or "").strip(),
+        title=title,
         author=doc.author,
         published_at=dates.published_at,
         date_precision=dates.precision,
