@@ -56,7 +56,11 @@ _LINE = re.compile(
     # wire and reporting credits, contact lines
     r"|\(?(?:additional\s+)?reporting\s+by\b.{0,250}|.{0,120}\bcontributed\s+(?:reporting|to\s+this\s+report)\b.{0,80}"
     r"|editing\s+by\b.{0,120}|.{0,120}\bmay\s+be\s+reached\s+at\b.*|reach\s+the\s+reporters?\b.*"
-    r"|(?:email|e-mail|contact)\s+\S+(?:\s+\S+)?\s+at\s+\S+@\S+.*|\S+@\S+\.\w+"
+    r"|(?:email|e-mail|contact|write\s+to|scrivi\s+a)\s+.{0,60}\S+@\S+.*|\S+@\S+\.\w+"
+    # reprint notices and the page's own form messages
+    r"|this\s+copy\s+is\s+for\s+your\s+personal\b.*|(?:[-–•]\s*)?(?:order\s+reprints|print\s+(?:this\s+)?article|stampa(?:\s+articolo)?)"
+    r"|this\s+article\s+has\s+been\s+sent\s+to\b.*|an\s+error\s+(?:has\s+)?occurred\b.{0,60}|thank\s+you!?|grazie!?"
+    r"|si\s+è\s+verificato\s+un\s+errore\b.{0,60}|.{0,40}\bnewsletter"
     r"|.{0,120}\bfollow\s+(?:us|him|her|me|them)\b.{0,120}(?:twitter|facebook|instagram|@).*"
     # a bare link, or "Listen: <link>"
     r"|(?:[\w ]{1,20}:\s*)?(?:https?://|www\.)\S+"
@@ -98,6 +102,16 @@ def _norm(text: str) -> str:
     return re.sub(r"\W+", " ", text).strip().lower()
 
 
+def _is_tag_list(line: str) -> bool:
+    """A closing list of keywords: "stock car 2018, stock car brasil, ..." (no sentence in it)."""
+    items = [x.strip() for x in line.split(",")]
+    return (
+        len(items) >= 5
+        and not _SENTENCE_END.search(line)
+        and all(0 < len(x.split()) <= 4 for x in items)
+    )
+
+
 def strip_boilerplate(text: str, title: str | None = None) -> str:
     """The article text without furniture lines; the rest unchanged, in order."""
     lines = text.split("\n")
@@ -128,6 +142,9 @@ def strip_boilerplate(text: str, title: str | None = None) -> str:
             continue
         kept.append(line)
         i += 1
+    last = next((n for n in range(len(kept) - 1, -1, -1) if kept[n].strip()), None)
+    if last is not None and _is_tag_list(kept[last].strip()):
+        del kept[last]
     # The headline repeated as the text's first line (the title is stored apart).
     first = next((n for n, x in enumerate(kept) if x.strip()), None)
     if first is not None and title and _norm(kept[first]) == _norm(title):

@@ -6,7 +6,7 @@ A date led by a publication word wins; one led by an update word ("Aggiornato il
 where bylines live: a <time> element, an element whose class, id or itemprop names a
 date or a byline, or the few lines right after the headline. Relative dates ("2 ore fa",
 "ieri") are read against the fetch time and keep the precision they have ('hour' or 'day').
-Italian and English first; French, German and Spanish words too.
+Italian and English first; French, German, Spanish and Portuguese words too.
 """
 
 from __future__ import annotations
@@ -21,22 +21,22 @@ from lxml import etree
 ROME = ZoneInfo("Europe/Rome")
 
 _MONTH_WORDS = {
-    1: "gennaio gen genn january jan janvier janv januar jän jänner enero ene",
-    2: "febbraio feb febbr february febr février févr fevrier februar febrero",
-    3: "marzo mar march mars märz maerz",
+    1: "gennaio gen genn january jan janvier janv januar jän jänner enero ene janeiro",
+    2: "febbraio feb febbr february febr février févr fevrier februar febrero fevereiro",
+    3: "marzo mar march mars märz maerz março marco",
     4: "aprile apr april avril avr abril",
-    5: "maggio mag may mai mayo",
-    6: "giugno giu giug june jun juin juni junio",
-    7: "luglio lug july jul juillet juil juli julio",
+    5: "maggio mag may mai mayo maio",
+    6: "giugno giu giug june jun juin juni junio junho",
+    7: "luglio lug july jul juillet juil juli julio julho",
     8: "agosto ago august aug août aout",
-    9: "settembre set sett september sep sept septembre septiembre setiembre",
-    10: "ottobre ott october oct octobre oktober okt octubre",
+    9: "settembre set sett september sep sept septembre septiembre setiembre setembro",
+    10: "ottobre ott october oct octobre oktober okt octubre outubro",
     11: "novembre nov november noviembre",
-    12: "dicembre dic december dec décembre déc dezember dez diciembre",
+    12: "dicembre dic december dec décembre déc dezember dez diciembre dezembro",
 }
 _MONTHS = {word: number for number, words in _MONTH_WORDS.items() for word in words.split()}
 _MONTH = "(?P<month>" + "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True)) + r")\.?"
-_TIME = r"(?:\s*(?:,|alle(?:\s+ore)?|ore|at|à|um|a\s+las|-|–|·|\|)?\s*(?P<hour>[012]?\d)[:.h](?P<minute>[0-5]\d)(?:\s*(?P<ampm>[ap]\.?m\.?))?(?!\d))?"
+_TIME = r"(?:\s*(?:,|alle(?:\s+ore)?|ore|at|às|à|um|a\s+las|-|–|·|\|)?\s*(?P<hour>[012]?\d)[:.h](?P<minute>[0-5]\d)(?:\s*(?P<ampm>[ap]\.?m\.?))?(?!\d))?"
 _DAY = r"(?P<day>[0-3]?\d)(?:º|°|st|nd|rd|th|\.)?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _DATE_FORMS = [
