@@ -99,6 +99,7 @@ def run_aeb(root: Path, jobs: int, limit: int | None) -> None:
         print(done.stdout.rstrip())
         metrics = json.loads((work / "metrics.json").read_text("utf-8"))
     ours, plain = metrics["rassegna"], metrics["trafilatura"]
+    print(f"Rassegna: F1 {ours['f1']:.4f}, precision {ours['precision']:.4f}, recall {ours['recall']:.4f}")
     print(f"Rassegna / plain trafilatura: F1 x{ours['f1'] / plain['f1']:.3f}, "
           f"precision x{ours['precision'] / plain['precision']:.3f}, recall x{ours['recall'] / plain['recall']:.3f}")
     n = len(results)
@@ -187,7 +188,7 @@ def run_dates(root: Path, jobs: int, limit: int | None, show_errors: bool) -> No
         fn = sum(r[name][3] for r in results)
         missing = sum(1 for r in results if r[name][0] == r[name][1] == 0)
         scores[name] = f1 = 2 * tp / (2 * tp + fp + fn)
-        print(f"{label:<34} {tp / (tp + fp):>9.3f} {tp / (tp + fn):>7.3f} {(tp + tn) / n:>8.3f} {f1:>6.3f} {missing:>7}")
+        print(f"{label:<34} {tp / (tp + fp):>9.4f} {tp / (tp + fn):>7.4f} {(tp + tn) / n:>8.4f} {f1:>6.4f} {missing:>7}")
     print(f"Rassegna / htmldate extensive: F1 x{scores['rassegna'] / scores['htmldate_extensive']:.3f}")
     t_ours = sum(r["t_ours"] for r in results)
     t_ext = sum(r["t_ext"] for r in results)

@@ -69,6 +69,13 @@ _LINE = re.compile(
     r")$",
     re.IGNORECASE,
 )
+# Furniture anywhere in a short line: a newsletter pitch, a credit with its ©.
+_SHORT_LINE = 250
+_IN_SHORT_LINE = re.compile(
+    r"\b(?:sign\s+up|subscribe|iscriviti|abbonati|registrati)\b.{0,100}\b(?:newsletter|inbox|notifiche|casella)\b"
+    r"|^.{0,140}©.{0,60}$",
+    re.IGNORECASE,
+)
 # Lead-ins after which comes a list of headlines (kept away while lines stay short).
 _LEAD_IN = re.compile(
     r"^(?:(?:leggi|vedi|guarda)\s+anche|(?:ti|vi)\s+potrebbe(?:ro)?\s+interessare|potrebbe\s+interessarti|articoli\s+correlati"
@@ -137,7 +144,11 @@ def strip_boilerplate(text: str, title: str | None = None) -> str:
             i += 1
             continue
         in_list = False
-        if _LINE.match(stripped) or _is_dateline(stripped):
+        if (
+            _LINE.match(stripped)
+            or _is_dateline(stripped)
+            or (len(stripped) <= _SHORT_LINE and _IN_SHORT_LINE.search(stripped))
+        ):
             i += 1
             continue
         kept.append(line)
