@@ -190,6 +190,11 @@ def run_dates(root: Path, jobs: int, limit: int | None, show_errors: bool) -> No
         scores[name] = f1 = 2 * tp / (2 * tp + fp + fn)
         print(f"{label:<34} {tp / (tp + fp):>9.4f} {tp / (tp + fn):>7.4f} {(tp + tn) / n:>8.4f} {f1:>6.4f} {missing:>7}")
     print(f"Rassegna / htmldate extensive: F1 x{scores['rassegna'] / scores['htmldate_extensive']:.3f}")
+    # Rassegna stores no year-only guess (1 January of a copyright year); count them apart.
+    only_htmldate = [r for r in results if r["ours"] is None and r["ext"]]
+    guesses = [r for r in only_htmldate if str(r["ext"]).endswith("-01-01")]
+    print(f"dated by htmldate, not by Rassegna: {len(only_htmldate)} pages, {len(guesses)} of them a 1 January "
+          f"(year-only) guess; htmldate right on {sum(r['htmldate_extensive'][0] for r in only_htmldate)} of them")
     t_ours = sum(r["t_ours"] for r in results)
     t_ext = sum(r["t_ext"] for r in results)
     print(f"time per page: Rassegna (whole extraction) {1000 * t_ours / n:.1f} ms, "

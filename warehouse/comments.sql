@@ -54,7 +54,7 @@ COMMENT ON COLUMN article.fetched_url IS 'URL actually fetched (after redirects)
 COMMENT ON COLUMN article.title IS 'Headline.';
 COMMENT ON COLUMN article.author IS 'Author or byline, when the page gives one.';
 COMMENT ON COLUMN article.published_at IS 'Publication time in UTC; NULL when the page carries no date (never the fetch time).';
-COMMENT ON COLUMN article.date_precision IS 'time, or day when only a date was given (then published_at is that day at 00:00); hour for a relative byline ("2 ore fa", read against fetched_at); year when only a year was found (published_at is 1 January of it).';
+COMMENT ON COLUMN article.date_precision IS 'time, or day when only a date was given (then published_at is that day at 00:00); hour for a relative byline ("2 ore fa", read against fetched_at); a year-only guess is a candidate (precision year), never published_at.';
 COMMENT ON COLUMN article.language IS 'Language code (it, en...), from the page or guessed from its words.';
 COMMENT ON COLUMN article.site_name IS 'Outlet name as the page states it.';
 COMMENT ON COLUMN article.description IS 'Summary from the page''s metadata.';

@@ -57,7 +57,7 @@ class Article:
     title: str
     author: str | None
     published_at: datetime | None  # UTC, naive
-    date_precision: str | None  # 'time' | 'day' | 'hour' (a relative byline: "2 ore fa") | 'year' (a guess)
+    date_precision: str | None  # 'time' | 'day' | 'hour' (a relative byline: "2 ore fa")
     language: str | None
     site_name: str | None
     description: str | None
@@ -257,7 +257,8 @@ def _searched_dates(html: str, tree, url: str, lang: str | None, fetched_at: dat
     _timed("extensive", start)
     if found and found[4:10] == "-01-01" and found[10:19] in ("", "T00:00:00"):
         # htmldate's answer when all it found was a year (a copyright line, a year in a
-        # script): kept, but as the year it is, so nobody reads 1 January as the day.
+        # script): a candidate for the analyst, never the date (on htmldate's own
+        # evaluation set not one of these was the right day).
         return [("extensive", found, "year")]
     return [("extensive", found, None)]
 

@@ -102,10 +102,19 @@ class Byline:
     how: str  # 'published' (a publication word led it), 'byline' (its place on the page), 'relative'
 
 
+# Readers' comments, related-story boxes, menus and footers carry dates of their own
+# ("2 giorni fa" under a comment): none of them is the article's byline.
+_FURNITURE = (
+    "ancestor-or-self::*[self::nav or self::footer or self::aside"
+    " or contains(@class, 'comment') or contains(@id, 'comment') or contains(@class, 'Comment')"
+    " or contains(@class, 'related') or contains(@class, 'correlat') or contains(@class, 'sidebar')"
+    " or contains(@id, 'respond') or contains(@class, 'reply')]"
+)
 _VISIBLE_TEXT = etree.XPath(
     "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template"
-    " or ancestor::textarea or ancestor::select)]"
+    f" or ancestor::textarea or ancestor::select or {_FURNITURE})]"
 )
+_IN_FURNITURE = etree.XPath(f"boolean({_FURNITURE})")
 
 
 def _visible_text(root) -> tuple[str, int | None]:
@@ -227,7 +236,7 @@ def read_byline(root, lang: str | None = None, fetched_at: datetime | None = Non
             return relative, updates
     # Without a leading word: a date where bylines live.
     for element in _BYLINE_ELEMENTS(root):
-        if _hidden(element):
+        if _hidden(element) or _IN_FURNITURE(element):
             continue
         own = re.sub(r"\s+", " ", " ".join(element.itertext())).strip()
         if not own or len(own) > _BYLINE_ELEMENT_MAX:

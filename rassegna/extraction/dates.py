@@ -59,8 +59,7 @@ _URL_OPTIONS = Extractor(False, datetime(2100, 1, 1), MIN_DATE, True, "%Y-%m-%d"
 @dataclass(frozen=True)
 class DateChoice:
     published_at: datetime | None  # UTC, naive; for 'day' precision that day at 00:00
-    # 'time' | 'day' | 'hour' (a relative date: "2 ore fa") | 'year' (htmldate found only a year)
-    precision: str | None
+    precision: str | None  # 'time' | 'day' | 'hour' (a relative date: "2 ore fa")
     signal: str | None  # which of SIGNALS won
     candidates: list[dict[str, Any]] = field(default_factory=list)  # {signal, value, precision}
     conflict: bool = False
@@ -170,8 +169,11 @@ def choose_date(
                 continue
             precision = given_precision or precision
             seen.add((signal, when, precision))
-            values.append(value)
-            parsed.append((signal, when, precision))
+            if precision != "year":
+                # A year alone (htmldate's guess from a copyright line) is shown as a
+                # candidate but never stored as the date: 1 January would read as a day.
+                values.append(value)
+                parsed.append((signal, when, precision))
             candidates.append({
                 "signal": signal,
                 "value": when.date().isoformat() if precision in ("day", "year") else when.isoformat(),
@@ -182,7 +184,7 @@ def choose_date(
     if not parsed and fallback is not None:
         read(fallback())
     if not parsed:
-        return DateChoice(None, None, None, [], False)
+        return DateChoice(None, None, None, candidates, False)
     # raw is already in order of reliability, so the first parsed candidate wins.
     signal, published_at, precision = parsed[0]
     days = [_calendar_day(when, p) for _, when, p in parsed]
