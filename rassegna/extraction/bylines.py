@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from lxml import etree
 
 ROME = ZoneInfo("Europe/Rome")
 
@@ -76,18 +75,6 @@ _UNITS = {"min": "minutes", "hou": "hours", "hrs": "hours", "hr": "hours", "ora"
           "tag": "days", "día": "days", "dia": "days"}
 _YESTERDAY = {"ieri", "yesterday", "hier", "gestern", "ayer"}
 
-# Where bylines live: elements named for a date or a byline.
-_BYLINE_ELEMENTS = etree.XPath(
-    "//body//time | //body//*[@class or @id or @itemprop][contains(translate(concat(' ', @class, ' ', @id, ' ', @itemprop),"
-    " 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), 'date')"
-    " or contains(translate(concat(@class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), 'byline')"
-    " or contains(translate(concat(@class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), 'dateline')"
-    " or contains(translate(concat(@class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), 'publish')"
-    " or contains(translate(concat(@class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), 'posted')"
-    " or contains(translate(concat(@class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), 'meta')"
-    " or contains(translate(concat(@class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), 'data')"
-    " or contains(translate(concat(@class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), 'time')]"
-)
 _INVISIBLE = {"script", "style", "noscript", "template", "head", "title", "textarea", "select", "option"}
 _MAX_TEXT = 300_000
 # The headline's neighbourhood: a byline sits within a few lines of it.
@@ -104,39 +91,67 @@ class Byline:
 
 # Readers' comments, related-story boxes, menus and footers carry dates of their own
 # ("2 giorni fa" under a comment): none of them is the article's byline.
-_FURNITURE = (
-    "ancestor-or-self::*[self::nav or self::footer or self::aside"
-    " or contains(@class, 'comment') or contains(@id, 'comment') or contains(@class, 'Comment')"
-    " or contains(@class, 'related') or contains(@class, 'correlat') or contains(@class, 'sidebar')"
-    " or contains(@id, 'respond') or contains(@class, 'reply')]"
-)
-_VISIBLE_TEXT = etree.XPath(
-    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template"
-    f" or ancestor::textarea or ancestor::select or {_FURNITURE})]"
-)
-_IN_FURNITURE = etree.XPath(f"boolean({_FURNITURE})")
+_FURNITURE_TAGS = frozenset({"nav", "footer", "aside"})
+# Matched on class; on id only comment/respond (themes name their main column id="sidebar").
+_FURNITURE_CLASSES = re.compile(r"[cC]omment|related|correlat|sidebar|reply")
+_FURNITURE_IDS = re.compile(r"comment|respond")
+# Where bylines live: <time>, or an element named for a date or a byline.
+_BYLINE_NAMES = re.compile(r"date|byline|publish|posted|meta|data|time", re.I)
 
 
-def _visible_text(root) -> tuple[str, int | None]:
-    """The page's visible text as one string, and where its first <h1> ends in it."""
-    text = " ".join(_VISIBLE_TEXT(root))[:_MAX_TEXT]
-    text = re.sub(r"\s+", " ", text)
-    h1 = root.find(".//body//h1")
-    if h1 is None:
-        return text, None
-    headline = re.sub(r"\s+", " ", " ".join(h1.itertext())).strip()
-    at = text.find(headline) if headline else -1
-    return text, (at + len(headline)) if at >= 0 else None
+@dataclass
+class _Page:
+    text: str
+    h1_end: int | None
+    byline_elements: list
 
 
-def _hidden(element) -> bool:
-    while element is not None:
-        if isinstance(element.tag, str) and element.tag in _INVISIBLE:
-            return True
-        if not isinstance(element.tag, str):
-            return True
-        element = element.getparent()
-    return False
+def _read_page(root) -> _Page:
+    """One walk over the body: the visible text (furniture left out), where the first
+    <h1> ends in it, and the elements where a byline may sit, in document order."""
+    parts: list[str] = []
+    elements: list = []
+    size = 0
+    h1_end: int | None = None
+    body = root.find(".//body")
+    stack = [(body if body is not None else root, False)]
+    while stack:
+        element, closing = stack.pop()
+        if closing:
+            if element.tag == "h1" and h1_end is None:
+                h1_end = size
+            if element.tail:
+                parts.append(element.tail)
+                size += len(element.tail) + 1
+            continue
+        tag = element.tag if isinstance(element.tag, str) else None
+        if tag is None or tag in _INVISIBLE or tag in _FURNITURE_TAGS:
+            if element.tail:
+                parts.append(element.tail)
+                size += len(element.tail) + 1
+            continue
+        css, ident = element.get("class", ""), element.get("id", "")
+        if _FURNITURE_CLASSES.search(css) or _FURNITURE_IDS.search(ident):
+            if element.tail:
+                parts.append(element.tail)
+                size += len(element.tail) + 1
+            continue
+        if tag == "time" or _BYLINE_NAMES.search(f"{css} {ident} {element.get('itemprop', '')}"):
+            elements.append(element)
+        if element.text:
+            parts.append(element.text)
+            size += len(element.text) + 1
+        if size > _MAX_TEXT:
+            break
+        stack.append((element, True))
+        stack.extend((child, False) for child in reversed(element))
+    # Offsets are counted on the joined text before spaces are squeezed: squeeze after
+    # taking the headline's end, by squeezing the two halves apart.
+    joined = " ".join(parts)
+    if h1_end is None:
+        return _Page(re.sub(r"\s+", " ", joined), None, elements)
+    head = re.sub(r"\s+", " ", joined[:h1_end])
+    return _Page(head + re.sub(r"\s+", " ", joined[h1_end:]), len(head), elements)
 
 
 def _to_datetime(match: re.Match, english_us: bool) -> tuple[datetime, bool] | None:
@@ -218,7 +233,8 @@ def read_byline(root, lang: str | None = None, fetched_at: datetime | None = Non
     """The publication date a reader sees on the page, and the update dates shown beside it."""
     lang = (lang or "").lower().replace("_", "-")
     english_us = lang.startswith("en") and lang[3:5] not in ("gb", "ie", "au", "nz", "in", "za")
-    text, h1_end = _visible_text(root)
+    page = _read_page(root)
+    text, h1_end = page.text, page.h1_end
     updates: list[Byline] = []
     published: Byline | None = None
     for start, _end, when, has_time in _dates_in(text, english_us):
@@ -235,9 +251,7 @@ def read_byline(root, lang: str | None = None, fetched_at: datetime | None = Non
         if relative is not None and _RELATIVE.match(text[match.end() : match.end() + 40]):
             return relative, updates
     # Without a leading word: a date where bylines live.
-    for element in _BYLINE_ELEMENTS(root):
-        if _hidden(element) or _IN_FURNITURE(element):
-            continue
+    for element in page.byline_elements:
         own = re.sub(r"\s+", " ", " ".join(element.itertext())).strip()
         if not own or len(own) > _BYLINE_ELEMENT_MAX:
             continue
