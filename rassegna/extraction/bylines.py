@@ -111,38 +111,39 @@ def _read_page(root) -> _Page:
     <h1> ends in it, and the elements where a byline may sit, in document order."""
     parts: list[str] = []
     elements: list = []
-    size = 0
     h1_end: int | None = None
+    size = 0
+
+    def add(text: str | None) -> None:
+        nonlocal size
+        if text:
+            parts.append(text)
+            size += len(text) + 1
+
     body = root.find(".//body")
     stack = [(body if body is not None else root, False)]
-    while stack:
+    while stack and size <= _MAX_TEXT:
         element, closing = stack.pop()
-        if closing:
-            if element.tag == "h1" and h1_end is None:
-                h1_end = size
-            if element.tail:
-                parts.append(element.tail)
-                size += len(element.tail) + 1
-            continue
         tag = element.tag if isinstance(element.tag, str) else None
-        if tag is None or tag in _INVISIBLE or tag in _FURNITURE_TAGS:
-            if element.tail:
-                parts.append(element.tail)
-                size += len(element.tail) + 1
+        if closing:
+            if tag == "h1" and h1_end is None:
+                h1_end = size
+            add(element.tail)
             continue
-        css, ident = element.get("class", ""), element.get("id", "")
-        if _FURNITURE_CLASSES.search(css) or _FURNITURE_IDS.search(ident):
-            if element.tail:
-                parts.append(element.tail)
-                size += len(element.tail) + 1
+        css, ident = (element.get("class") or "", element.get("id") or "") if tag else ("", "")
+        if (
+            tag is None
+            or tag in _INVISIBLE
+            or tag in _FURNITURE_TAGS
+            or _FURNITURE_CLASSES.search(css)
+            or _FURNITURE_IDS.search(ident)
+        ):
+            # The subtree is skipped; its tail belongs to the parent and is visible.
+            add(element.tail)
             continue
         if tag == "time" or _BYLINE_NAMES.search(f"{css} {ident} {element.get('itemprop', '')}"):
             elements.append(element)
-        if element.text:
-            parts.append(element.text)
-            size += len(element.text) + 1
-        if size > _MAX_TEXT:
-            break
+        add(element.text)
         stack.append((element, True))
         stack.extend((child, False) for child in reversed(element))
     # Offsets are counted on the joined text before spaces are squeezed: squeeze after
