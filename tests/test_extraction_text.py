@@ -8,6 +8,7 @@ fuller pass, and only then; the headline is the page's own, not its <title>.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,24 @@ def test_a_logo_h1_with_the_sites_name_is_no_headline() -> None:
         "<h1>Gazzetta di Prova</h1><article><h1>Castelfranco forma i suoi tecnici</h1></article></body></html>"
     )
     assert headline(tree, [], "Castelfranco: corsi serali per tecnici | Gazzetta di Prova") == "Castelfranco forma i suoi tecnici"
+
+
+def test_a_page_whose_text_only_its_json_ld_carries_is_kept_with_its_date() -> None:
+    # The precision-first pass finds nothing; the fuller pass reads the JSON-LD articleBody.
+    body = (
+        "Il consorzio delle imprese meccaniche di Castelfranco ha presentato il piano per la formazione "
+        "dei tecnici.\nIl programma partirà con quaranta studenti e sarà finanziato dalle quote dei soci "
+        "e da un contributo della Camera di commercio."
+    )
+    html = (
+        '<html lang="it"><head><title>Castelfranco forma i tecnici</title><script type="application/ld+json">'
+        '{"@type": "NewsArticle", "headline": "Castelfranco forma i tecnici", '
+        '"datePublished": "2025-07-03T10:30:00+02:00", "articleBody": "' + body.replace("\n", "\\n") + '"}'
+        "</script></head><body><article><h1>Castelfranco forma i tecnici</h1>"
+        "<div id='app' data-text='caricato da script'></div></article></body></html>"
+    )
+    article = extract_article(html, URL)
+    assert "presentato il piano per la formazione dei tecnici." in article.text
+    assert "contributo della Camera di commercio." in article.text
+    assert article.title == "Castelfranco forma i tecnici"
+    assert article.published_at == datetime(2025, 7, 3, 8, 30)
