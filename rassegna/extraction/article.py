@@ -22,7 +22,7 @@ from lxml import etree
 
 from rassegna.extraction.boilerplate import strip_boilerplate
 from rassegna.extraction.bylines import read_byline
-from rassegna.extraction.headline import headline
+from rassegna.extraction.headline import headline, page_labels
 from rassegna.extraction.dates import DateChoice, choose_date
 from rassegna.extraction.jsonld import jsonld_nodes
 from rassegna.urls import canonical_url, same_site
@@ -304,8 +304,9 @@ def extract_article(
     wall = classify_walls(tree, body if doc is not None else None, nodes)
     if wall.kind is not None:
         raise NotAnArticle(f"{wall.kind}: {wall.evidence}", reason=wall.kind, dates=dates)
-    title = headline(tree, nodes, doc.title if doc is not None else None)
-    text = strip_boilerplate(wall.text, title)
+    title_tag = doc.title if doc is not None else None
+    title = headline(tree, nodes, title_tag)
+    text = strip_boilerplate(wall.text, title, page_labels(tree, nodes, title_tag))
     if doc is None or len(text) < MIN_TEXT_CHARS:
         raise NotAnArticle(f"less than {MIN_TEXT_CHARS} characters of text", dates=dates)
     canonical = canonical_url(url) or url

@@ -34,22 +34,22 @@ _LINE = re.compile(
     r"(?:leggi|vedi|guarda|ascolta)\s+anche\b.*|(?:ti|vi)\s+potrebbe(?:ro)?\s+interessare\b.*|potrebbe\s+interessarti\b.*"
     r"|articoli\s+correlati\b.*|notizie\s+correlate\b.*|approfondimenti\s*:?|per\s+approfondire\s*:.*|(?:i\s+)?pi[uù]\s+lett[ie]\b.*"
     r"|related(?:\s+(?:articles?|stories|posts?|content|coverage|reading))?\s*:.*|\[related:.*\]|related\s+(?:articles?|stories|posts?)"
-    r"|read\s+more\s*:.*|(?:read|see)\s+more\s*:?|see\s+also\s*:.*|also\s+on\s+\S+\.\w+\b.*|also\s+read\s*:.*"
+    r"|(?:read|see)\s+more\s*:.*|(?:read|see)\s+more\s*:?|see\s+also\s*:.*|also\s+on\s+\S+\.\w+\b.*|also\s+read\s*:.*"
     r"|you\s+(?:may|might)\s+also\s+(?:like|enjoy)\b.*|more\s+from\b.{0,60}|most\s+(?:read|popular)\b.{0,60}"
-    r"|don'?t\s+miss\s*:?|recommended(?:\s+for\s+you)?\s*:?|more\s*:|also\s*:|trending(?:\s+now)?\s*:?"
+    r"|don['’]?t\s+miss\s*:?|recommended(?:\s+for\s+you)?\s*:?|more\s*:|also\s*:|trending(?:\s+now)?\s*:?"
     # share bars, follow and newsletter boxes
     r"|condividi(?:\s+(?:su|l'articolo|questo articolo|la notizia))?\b.{0,60}|share(?:\s+(?:this|on|via))?\b.{0,60}"
     r"|(?:seguici|segui(?:ci)?\s+\S+)\s+su\s+(?:facebook|twitter|instagram|telegram|whatsapp|linkedin|x|youtube|google\s+news)\b.*"
     r"|follow\s+.{0,80}\b(?:on|at)\s+(?:facebook|twitter|instagram|linkedin|youtube|x)\b.*"
     r"|iscriviti\s+(?:alla|alle|al)\s+(?:nostra\s+)?(?:newsletter|canale)\b.*|ricevi\s+(?:le\s+)?(?:notizie|news|aggiornamenti)\b.*"
     r"|(?:sign\s+up|subscribe)\s+(?:to|for)\b.{0,120}(?:newsletter|inbox|alerts?|today|free)\b.*"
-    r"|get\s+the\s+(?:latest|day'?s)\b.{0,120}\b(?:inbox|newsletter)\b.*"
+    r"|get\s+the\s+(?:latest|day['’]?s)\b.{0,120}\b(?:inbox|newsletter)\b.*"
     r"|like\s+this\s+story\?.*|have\s+a\s+tip\?.*"
     # credits, reading time, tags, comments, rights
     r"|(?:foto|photo|ph\.?|credit[is]?|crediti|immagine|image|fonte\s+foto|in\s+foto|nella\s+foto)\s*(?::|©|\bby\b)\s*.{0,120}"
     r"|©.{0,120}|\(c\)\s.{0,100}|copyright\b.{0,120}|(?:©\s*)?riproduzione\s+riservata\.?|tutti\s+i\s+diritti\s+riservati\.?"
     r"|all\s+rights\s+reserved\.?"
-    r"|tempo\s+(?:di|de)\s+lettura\s*:?.{0,20}|(?:\d+\s+)?min(?:uti|utes?)?\s+(?:di\s+lettura|read)|reading\s+time\s*:?.{0,20}"
+    r"|tempo\s+(?:di|de)\s+(?:lettura|leitura)\s*:?.{0,20}|(?:\d+\s+)?min(?:uti|utes?)?\s+(?:di\s+lettura|read)|reading\s+time\s*:?.{0,20}"
     r"|(?:tag|tags|argomenti|filed\s+under)\s*:.*|tags|argomenti|commenti|comments|\d*\s*comments?|\d*\s*commenti"
     r"|source\s*:\s*.{0,60}|fonte\s*:\s*.{0,60}"
     r"|.{0,200}click\s+to\s+tweet"
@@ -63,7 +63,7 @@ _LINE = re.compile(
     r"|si\s+è\s+verificato\s+un\s+errore\b.{0,60}|.{0,40}\bnewsletter"
     r"|.{0,120}\bfollow\s+(?:us|him|her|me|them)\b.{0,120}(?:twitter|facebook|instagram|@).*"
     # a bare link, or "Listen: <link>"
-    r"|(?:[\w ]{1,20}:\s*)?(?:https?://|www\.)\S+"
+    r"|(?:[\w ]{1,20}:\s*)?(?:https?://|www\.|(?:[\w-]+\.)+(?:com|it|org|net|eu)/)\S+"
     # "Updated at 1:23 p.m.", "Aggiornato alle 10:30"
     r"|(?:updated|aggiornato|ultimo\s+aggiornamento)\s*(?:at|alle|il|:)?\s*[\d:.]+\s*(?:[ap]\.?m\.?)?"
     r")$",
@@ -102,10 +102,12 @@ def _is_dateline(line: str) -> bool:
     for start, end, _when, _has_time in reversed(found):
         rest = rest[:start] + " " + rest[end:]
     words = [w for w in re.findall(r"[^\W\d_]+", rest) if w.lower() not in _DATELINE_WORDS]
-    return len(words) <= 1
+    # "11/19/2019 by Patrick Shanley", "3 luglio 2025 di Marta Zanin": a date and its author.
+    signed = re.search(r"\b(?:by|di|da|von|par|por)\s+[A-Z]", rest) is not None
+    return len(words) <= (3 if signed else 1)
 
 
-def _norm(text: str) -> str:
+def label_key(text: str) -> str:
     return re.sub(r"\W+", " ", text).strip().lower()
 
 
@@ -119,8 +121,13 @@ def _is_tag_list(line: str) -> bool:
     )
 
 
-def strip_boilerplate(text: str, title: str | None = None) -> str:
-    """The article text without furniture lines; the rest unchanged, in order."""
+def strip_boilerplate(text: str, title: str | None = None, page_labels: frozenset[str] = frozenset()) -> str:
+    """The article text without furniture lines; the rest unchanged, in order.
+
+    `page_labels` are texts the page itself marks as not the article's prose: its
+    headlines (h1, og:title, JSON-LD headline, <title>) and its image captions,
+    normalised with `label_key`; a line equal to one of them goes.
+    """
     lines = text.split("\n")
     kept: list[str] = []
     in_list = False
@@ -147,6 +154,7 @@ def strip_boilerplate(text: str, title: str | None = None) -> str:
         if (
             _LINE.match(stripped)
             or _is_dateline(stripped)
+            or (page_labels and label_key(stripped) in page_labels)
             or (len(stripped) <= _SHORT_LINE and _IN_SHORT_LINE.search(stripped))
         ):
             i += 1
@@ -158,6 +166,6 @@ def strip_boilerplate(text: str, title: str | None = None) -> str:
         del kept[last]
     # The headline repeated as the text's first line (the title is stored apart).
     first = next((n for n, x in enumerate(kept) if x.strip()), None)
-    if first is not None and title and _norm(kept[first]) == _norm(title):
+    if first is not None and title and label_key(kept[first]) == label_key(title):
         del kept[first]
     return "\n".join(kept).strip()

@@ -13,6 +13,7 @@ from typing import Any
 
 from lxml import etree
 
+from rassegna.extraction.boilerplate import label_key
 from rassegna.extraction.jsonld import is_article_node
 
 _H1 = etree.XPath("//body//h1")
@@ -79,3 +80,19 @@ def headline(tree, nodes: list[dict[str, Any]], fallback: str | None) -> str:
         if candidate:
             return _without_site(candidate, site)
     return h1s[0] if h1s else ""
+
+
+_CAPTIONS = etree.XPath("//figcaption | //*[@class='wp-caption-text']")
+
+
+def page_labels(tree, nodes: list[dict[str, Any]], fallback: str | None) -> frozenset[str]:
+    """Texts the page marks as not the article's prose, as `label_key`s: every headline
+    it gives (h1, og:title, JSON-LD headline, <title> with and without the site's name)
+    and its image captions. A text line equal to one of them is furniture."""
+    site = _meta(tree, "og:site_name")
+    title = _clean(fallback)
+    texts = [_clean(" ".join(e.itertext())) for e in _H1(tree)]
+    texts += [_clean(n["headline"]) for n in nodes if isinstance(n.get("headline"), str)]
+    texts += [_meta(tree, "og:title"), title, _without_site(title, site) if title else ""]
+    texts += [_clean(" ".join(e.itertext())) for e in _CAPTIONS(tree)]
+    return frozenset(k for k in (label_key(t) for t in texts if t) if k)
