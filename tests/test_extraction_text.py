@@ -17,7 +17,7 @@ from lxml import html as lxml_html
 from rassegna.extraction import article as article_module
 from rassegna.extraction.article import _starts_in_navigation, extract_article
 from rassegna.extraction.boilerplate import strip_boilerplate
-from rassegna.extraction.headline import headline
+from rassegna.extraction.headline import headline, page_labels
 
 TEXT = Path(__file__).parent / "fixtures" / "text"
 URL = "https://www.gazzetta-di-prova.it/economia/legno.html"
@@ -163,3 +163,16 @@ def test_a_page_whose_text_only_its_json_ld_carries_is_kept_with_its_date() -> N
     assert "contributo della Camera di commercio." in article.text
     assert article.title == "Castelfranco forma i tecnici"
     assert article.published_at == datetime(2025, 7, 3, 8, 30)
+
+
+def test_lines_the_page_marks_as_captions_or_headlines_go() -> None:
+    tree = lxml_html.fromstring(
+        "<html><head><title>Legno, 120 posti | Gazzetta di Prova</title></head><body>"
+        "<h1>La filiera del legno cerca 120 tecnici</h1>"
+        "<figure><img src='a.jpg'><figcaption>Il presidente Luca Bortolin a Treviso</figcaption></figure>"
+        "</body></html>"
+    )
+    labels = page_labels(tree, [], "Legno, 120 posti | Gazzetta di Prova")
+    prose = "Le aziende della filiera del legno cercano centoventi tecnici nei prossimi due anni."
+    text = f"Legno, 120 posti\n{prose}\nIl presidente Luca Bortolin a Treviso\n{prose}"
+    assert strip_boilerplate(text, "La filiera del legno cerca 120 tecnici", labels) == f"{prose}\n{prose}"
