@@ -63,7 +63,7 @@ _LINE = re.compile(
     r"|si\s+è\s+verificato\s+un\s+errore\b.{0,60}|.{0,40}\bnewsletter"
     r"|.{0,120}\bfollow\s+(?:us|him|her|me|them)\b.{0,120}(?:twitter|facebook|instagram|@).*"
     # a bare link, or "Listen: <link>"
-    r"|(?:[\w ]{1,20}:\s*)?(?:https?://|www\.|(?:[\w-]+\.)+(?:com|it|org|net|eu)/)\S+"
+    r"|[\w ]{1,20}:\s*(?:https?://|www\.|(?:[\w-]+\.)+(?:com|it|org|net|eu)/)\S+"
     # "Updated at 1:23 p.m.", "Aggiornato alle 10:30"
     r"|(?:updated|aggiornato|ultimo\s+aggiornamento)\s*(?:at|alle|il|:)?\s*[\d:.]+\s*(?:[ap]\.?m\.?)?"
     r")$",
