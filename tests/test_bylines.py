@@ -13,8 +13,12 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from conftest import WATCHLIST
 
+from rassegna.config import load_watchlist
 from rassegna.extraction.article import Article, NotAnArticle, extract_article
+from rassegna.matching.matcher import Matcher
+from rassegna.pipeline import process_page
 
 DATES = Path(__file__).parent / "fixtures" / "dates"
 URL = "https://www.gazzetta-di-prova.it/economia/castelfranco.html"
@@ -105,3 +109,12 @@ def test_a_page_too_short_to_keep_still_hands_over_its_jsonld_date() -> None:
     assert caught.value.dates is not None
     assert caught.value.dates.published_at == datetime(2025, 7, 3, 8, 30)
     assert caught.value.published_day == "2025-07-03"
+
+
+def test_the_pipeline_reads_relative_bylines_against_the_crawls_fetch_time() -> None:
+    record = {"source": "gazzetta", "url": URL, "listed_by": "feed", "fetched_at": "2025-07-06T12:00:00+00:00",
+              "html": (DATES / "byline-ore-fa.html").read_text("utf-8")}
+    processed = process_page(record, Matcher(load_watchlist(WATCHLIST)))
+    assert processed.article is not None
+    assert processed.article.published_at == datetime(2025, 7, 6, 10, 0)
+    assert processed.article.date_precision == "hour"
