@@ -11,14 +11,12 @@ import re
 from urllib.parse import urlsplit
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-
 import time
 
 import trafilatura
 from htmldate import find_date
-from trafilatura.utils import load_html
-
 from lxml import etree
+from trafilatura.utils import load_html
 
 from rassegna.extraction.boilerplate import strip_boilerplate
 from rassegna.extraction.bylines import read_byline
@@ -41,8 +39,8 @@ _AS_CP1252 = {"iso8859-1", "latin-1", "latin1", "iso-8859-1", "ascii", "us-ascii
 _DATE_PARAMS = {
     "outputformat": "%Y-%m-%dT%H:%M:%S%z",
     "original_date": True,
-    # Extensive search guesses from copyright lines and comment dates: a wrong date is
-    # worse than none (NULL tells the analyst the page carried no date).
+    # The cheap signal: htmldate's extensive search runs only in the date fallback, on
+    # the raw page, when no cheaper signal gave a date (see _searched_dates).
     "extensive_search": False,
 }
 
@@ -224,7 +222,7 @@ def _fallback_text(tree, url: str, first: str, want_metadata: bool = False):
     full = _extract(tree, url, fast=False, with_metadata=want_metadata)
     text = full.text if full is not None and full.text else ""
     if len(text) < _SHORT_CHARS or len(text) < _SHORT_SHARE * paragraphs:
-        # Still short: trafilatura's default (recall-leaning) settings, and the longest.
+        # Still short: trafilatura's default balance (no precision bias), and the longest.
         wide = trafilatura.bare_extraction(
             tree, url=url, include_comments=False, include_tables=True, fast=True, with_metadata=want_metadata,
             date_extraction_params=_DATE_PARAMS,
