@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
 from rassegna.config import Watchlist
@@ -63,7 +64,8 @@ def process_page(page: dict[str, Any], matcher: Matcher) -> Processed:
     )
     try:
         article = extract_article(
-            page["html"], url, require_article_markup=result.listed_by in _CRAWLED, listed_date=result.listed_date
+            page["html"], url, require_article_markup=result.listed_by in _CRAWLED, listed_date=result.listed_date,
+            fetched_at=_fetch_time(result.fetched_at),
         )
     except NotAnArticle as exc:
         # Walls get a reason of their own, so the funnel tells a source behind a consent
@@ -85,6 +87,14 @@ def process_page(page: dict[str, Any], matcher: Matcher) -> Processed:
         # fingerprints the articles it finds new mentions in.
         result.fingerprint = fingerprint(article.text)
     return result
+
+
+def _fetch_time(value: str) -> datetime | None:
+    """The crawl's ISO fetch time, as the reference of relative bylines ("2 ore fa")."""
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 def covers_an_entity(candidates: list[Candidate]) -> bool:

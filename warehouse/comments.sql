@@ -55,7 +55,7 @@ COMMENT ON COLUMN article.fetched_url IS 'URL actually fetched (after redirects)
 COMMENT ON COLUMN article.title IS 'Headline.';
 COMMENT ON COLUMN article.author IS 'Author or byline, when the page gives one.';
 COMMENT ON COLUMN article.published_at IS 'Publication time in UTC; NULL when the page carries no date (never the fetch time).';
-COMMENT ON COLUMN article.date_precision IS 'time, or day when only a date was given (then published_at is that day at 00:00).';
+COMMENT ON COLUMN article.date_precision IS 'time, or day when only a date was given (then published_at is that day at 00:00); hour for a relative byline ("2 ore fa", read against fetched_at); a year-only guess is a candidate (precision year), never published_at.';
 COMMENT ON COLUMN article.language IS 'Language code (it, en...), from the page or guessed from its words.';
 COMMENT ON COLUMN article.site_name IS 'Outlet name as the page states it.';
 COMMENT ON COLUMN article.description IS 'Summary from the page''s metadata.';
@@ -126,7 +126,7 @@ COMMENT ON COLUMN source_state.etag IS 'ETag it last answered with.';
 COMMENT ON COLUMN source_state.last_modified IS 'Last-Modified it last answered with.';
 COMMENT ON COLUMN source_state.updated_at IS 'When they were recorded (UTC).';
 
-COMMENT ON COLUMN article.date_signal IS 'Where published_at came from: jsonld, meta, listed (feed or sitemap), url or htmldate.';
+COMMENT ON COLUMN article.date_signal IS 'Where published_at came from: jsonld, meta, listed (feed or sitemap), url or htmldate; when none of those gave a date, byline (the visible "Pubblicato il ...", never an update date) or extensive (htmldate''s extensive search over the raw page).';
 COMMENT ON COLUMN article.date_candidates IS 'JSON list of every date found, each {signal, value, precision}.';
 COMMENT ON COLUMN article.date_conflict IS 'True when the date candidates disagree by more than a day: check the date.';
 COMMENT ON COLUMN article.teaser IS 'True when the page showed only a paywall teaser, not the whole article.';
