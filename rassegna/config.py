@@ -70,6 +70,7 @@ DISCOVERY_ENDPOINTS = {
     "gdelt": "https://api.gdeltproject.org/api/v2/doc/doc",
 }
 GDELT_LANGUAGES = ("italian", "english")
+BACKFILL_KINDS = ("google_news", "gdelt", "bing_news", "sitemap")
 
 
 class Source(_Strict):
@@ -85,6 +86,9 @@ class Source(_Strict):
     languages: list[Annotated[str, Field(pattern=r"^[a-z]+$")]] = Field(
         default_factory=list, description="gdelt only: sourcelang values searched; empty means GDELT_LANGUAGES"
     )
+    result_cap: int | None = Field(
+        None, ge=1, description="discovery kinds: most results one search returns (default: the engine's own,"
+        " 100 Google News, 250 GDELT, 10 per Bing page); a backfill window answered with this many is halved")
     enabled: bool = True
 
     @model_validator(mode="before")
@@ -111,6 +115,8 @@ class Source(_Strict):
             raise ValueError("max_depth, allow and deny apply to kind 'site' only")
         if self.kind not in DISCOVERY_ENDPOINTS and "queries" in self.model_fields_set:
             raise ValueError(f"queries apply to kinds {', '.join(DISCOVERY_ENDPOINTS)} only")
+        if self.kind not in DISCOVERY_ENDPOINTS and self.result_cap is not None:
+            raise ValueError(f"result_cap applies to kinds {', '.join(DISCOVERY_ENDPOINTS)} only")
         if self.kind != "gdelt" and "languages" in self.model_fields_set:
             raise ValueError("languages apply to kind 'gdelt' only")
         if "languages" in self.model_fields_set and not self.languages:
@@ -126,6 +132,11 @@ class Source(_Strict):
     @property
     def discovery(self) -> bool:
         return self.kind in DISCOVERY_ENDPOINTS
+
+    @property
+    def reaches_the_past(self) -> bool:
+        """Kinds a backfill can ask for a date window; a feed or a site's pages show only today."""
+        return self.kind in BACKFILL_KINDS
 
 
 class HealthSettings(_Strict):

@@ -31,6 +31,7 @@ class Processed:
     listed_by: str
     fetched_at: str
     listed_date: str | None = None
+    seen_date: str | None = None  # when a search engine saw the URL (GDELT): a weak date signal
     listed_url: str | None = None  # as the feed, sitemap or link gave it, before redirects
     encoding: str | None = None
     article: Article | None = None
@@ -57,12 +58,14 @@ def process_page(page: dict[str, Any], matcher: Matcher) -> Processed:
         listed_by=page.get("listed_by", ""),
         fetched_at=page.get("fetched_at", ""),
         listed_date=page.get("listed_date"),
+        seen_date=page.get("seen_date"),
         listed_url=page["url"],
         encoding=page.get("encoding"),
     )
     try:
         article = extract_article(
-            page["html"], url, require_article_markup=result.listed_by in _CRAWLED, listed_date=result.listed_date
+            page["html"], url, require_article_markup=result.listed_by in _CRAWLED, listed_date=result.listed_date,
+            seen_date=result.seen_date,
         )
     except NotAnArticle as exc:
         # Walls get a reason of their own, so the funnel tells a source behind a consent

@@ -169,3 +169,39 @@ COMMENT ON COLUMN source_health.last_run_failed IS 'Whether its own URL failed i
 COMMENT ON COLUMN source_health.failing_runs_in_a_row IS 'Latest runs in a row in which it failed.';
 COMMENT ON COLUMN source_health.silent_runs_in_a_row IS 'Latest runs in a row in which it stored no new article (failed runs included).';
 COMMENT ON COLUMN source_health.last_new_article_run_at IS 'Start of the latest run in which it stored a new article (UTC); NULL if never.';
+
+COMMENT ON COLUMN run.window_since IS 'Backfill slices: first day of the date window the run asked every channel for.';
+COMMENT ON COLUMN run.window_until IS 'Backfill slices: last day of that window (included).';
+COMMENT ON COLUMN run.backfill_id IS 'Backfill slices: the backfill the run belongs to (see backfill).';
+COMMENT ON COLUMN runs.kind IS 'monitor, rematch or backfill (one slice of a backfill).';
+
+COMMENT ON TABLE backfill IS 'One row per `rassegna backfill` (or backfill flow run): the window asked for and how it ended.';
+COMMENT ON COLUMN backfill.backfill_id IS 'Backfill identifier: UTC start time and a random suffix.';
+COMMENT ON COLUMN backfill.window_since IS 'First day of the window asked for.';
+COMMENT ON COLUMN backfill.window_until IS 'Last day of the window asked for (included).';
+COMMENT ON COLUMN backfill.started_at IS 'When it started (UTC).';
+COMMENT ON COLUMN backfill.finished_at IS 'When it ended (UTC); NULL while running or if it was killed.';
+COMMENT ON COLUMN backfill.status IS 'running, completed, completed-with-gaps (some windows not done) or failed.';
+COMMENT ON COLUMN backfill.sources_file IS 'Sources file it read.';
+
+COMMENT ON TABLE backfill_progress IS 'One row per source and date window a backfill finished: never asked for again while the source is configured the same.';
+COMMENT ON COLUMN backfill_progress.source IS 'Source name from the sources file.';
+COMMENT ON COLUMN backfill_progress.source_key IS 'Hash of the source''s kind, URL, queries and languages when the window was done: a changed source is asked again.';
+COMMENT ON COLUMN backfill_progress.window_since IS 'First day of the window.';
+COMMENT ON COLUMN backfill_progress.window_until IS 'Last day of the window (included).';
+COMMENT ON COLUMN backfill_progress.run_id IS 'The backfill slice (run) that did it.';
+COMMENT ON COLUMN backfill_progress.backfill_id IS 'The backfill that did it.';
+COMMENT ON COLUMN backfill_progress.listed IS 'URLs the source listed for the window.';
+COMMENT ON COLUMN backfill_progress.articles_new IS 'Articles stored new from it.';
+COMMENT ON COLUMN backfill_progress.mentions_new IS 'Accepted mentions in those articles.';
+COMMENT ON COLUMN backfill_progress.gaps IS 'Searches that could not be run, by kind (out-of-reach, gdelt-invalid-start-date...), with counts.';
+COMMENT ON COLUMN backfill_progress.done_at IS 'When it was recorded done (UTC).';
+
+COMMENT ON COLUMN discovery.outlet IS 'The outlet the search engine named for the URL (Google News source, Bing News:Source); NULL for other channels.';
+
+COMMENT ON VIEW backfill_articles IS 'One row per article a backfill stored, with the backfill''s window and where the article''s date falls.';
+COMMENT ON COLUMN backfill_articles.backfill_id IS 'The backfill that stored it.';
+COMMENT ON COLUMN backfill_articles.run_id IS 'The backfill slice (run) that stored it.';
+COMMENT ON COLUMN backfill_articles.window_since IS 'First day of the backfill''s window.';
+COMMENT ON COLUMN backfill_articles.window_until IS 'Last day of the backfill''s window (included).';
+COMMENT ON COLUMN backfill_articles.placement IS 'in-window, before, after (its date is outside the window asked for) or undated.';

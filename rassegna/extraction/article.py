@@ -161,7 +161,10 @@ class NotAnArticle(Exception):
         self.reason = reason
 
 
-def extract_article(html: str, url: str, require_article_markup: bool = False, *, listed_date: str | None = None) -> Article:
+def extract_article(
+    html: str, url: str, require_article_markup: bool = False, *, listed_date: str | None = None,
+    seen_date: str | None = None,
+) -> Article:
     """Article text and metadata; raises NotAnArticle with the reason otherwise.
 
     `listed_date` is the date the feed or sitemap gave for this URL, as written there:
@@ -207,7 +210,7 @@ def extract_article(html: str, url: str, require_article_markup: bool = False, *
         if declared_abs and same_site(declared_abs, canonical) and not _is_home_of(declared_abs, canonical):
             canonical = declared_abs
     # The fetched URL, not the canonical: a date in the path is the one we were given.
-    dates = choose_date(tree, url, listed_date=listed_date, htmldate_value=doc.date, jsonld=nodes)
+    dates = choose_date(tree, url, listed_date=listed_date, htmldate_value=doc.date, jsonld=nodes, seen_date=seen_date)
     language = (lang or "").split("-")[0].split("_")[0].lower()[:2] or guess_language(text)
     return Article(
         url=canonical,

@@ -5,6 +5,8 @@ The signals, most reliable first:
   meta     article:published_time and its relatives in <head>, itemprop=datePublished;
   listed   the date the feed or sitemap gave for this URL (may be a lastmod);
   url      a /2025/09/17/ style date in the URL (day only);
+  seen     when a search engine first saw the URL (GDELT's seendate): after the page's own
+           signals and its URL, since an engine may crawl a page weeks after it appeared;
   htmldate htmldate's find_date (original_date, no extensive search): a heuristic.
 
 htmldate already runs inside trafilatura's metadata extraction, so its answer is taken
@@ -31,7 +33,7 @@ from htmldate.utils import Extractor
 from rassegna.extraction.jsonld import is_article_node, jsonld_nodes
 
 ROME = ZoneInfo("Europe/Rome")
-SIGNALS = ("jsonld", "meta", "listed", "url", "htmldate")
+SIGNALS = ("jsonld", "meta", "listed", "url", "seen", "htmldate")
 
 # Meta names, most specific first; matched lower-cased on name, property and itemprop.
 _META_KEYS = (
@@ -134,6 +136,7 @@ def choose_date(
     listed_date: str | None = None,
     htmldate_value: str | None = None,
     jsonld: list[dict[str, Any]] | None = None,
+    seen_date: str | None = None,
 ) -> DateChoice:
     """Every date candidate of the page, and the most reliable one as the publication date.
 
@@ -145,6 +148,7 @@ def choose_date(
     raw += [("meta", v) for v in _meta_values(tree)]
     raw.append(("listed", listed_date))
     raw.append(("url", extract_url_date(url, _URL_OPTIONS) if url else None))
+    raw.append(("seen", seen_date))
     raw.append(("htmldate", htmldate_value))
 
     candidates: list[dict[str, Any]] = []
