@@ -188,7 +188,7 @@ def backfill(
                             watchlist_file, workers, batch_size, crawl_timeout_s, db_wait_s, crawl_root, logger)
             finished += 1
             logger.info("window %s done", window, **_progress("backfill", finished, len(windows)))
-        summary.status = "completed-with-gaps" if summary.units_left else "completed"
+        summary.status = "incomplete" if summary.units_left else "completed-with-gaps" if summary.gaps else "completed"
     except BaseException:
         summary.status = "failed"
         raise
@@ -235,8 +235,12 @@ def _window(
         run.sources = funnel.outcomes(asked, tallies, crawl_error=crawl_error)
         # No validators: a backfill asks sitemaps unconditionally, and must not teach the monitor otherwise.
         record_sources(db, run_id, run.sources, [crawl_dir], funnel.skipped_pages, {})
-        record_windows_done(db, _windows_done(summary, run, tallies, window, today, keys))
-        run.status = "completed-with-failures" if run.failed_sources else "completed"
+        done = _windows_done(summary, run, tallies, window, today, keys)
+        record_windows_done(db, done)
+        # A source that cannot reach the window (its gaps are recorded) is no failure of this run.
+        finished = {row["source"] for row in done}
+        run.status = "completed-with-failures" if any(s["source"] not in finished for s in run.failed_sources) \
+            else "completed"
         close_run(db, run)
     except BaseException as exc:
         run.status = "failed"

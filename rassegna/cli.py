@@ -241,7 +241,7 @@ def backfill(
 
 
 def _print_backfill(summary: BackfillSummary) -> None:
-    colour = {"completed": "green", "completed-with-gaps": "yellow"}.get(summary.status, "red")
+    colour = {"completed": "green", "completed-with-gaps": "yellow", "incomplete": "yellow"}.get(summary.status, "red")
     console.print(f"\n[bold]Backfill {summary.backfill_id}[/] {summary.since}..{summary.until}:"
                   f" [{colour}]{summary.status}[/]")
     console.print(f"  source windows {summary.units_total}: done before {summary.units_done_before},"

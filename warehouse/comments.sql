@@ -181,7 +181,7 @@ COMMENT ON COLUMN backfill.window_since IS 'First day of the window asked for.';
 COMMENT ON COLUMN backfill.window_until IS 'Last day of the window asked for (included).';
 COMMENT ON COLUMN backfill.started_at IS 'When it started (UTC).';
 COMMENT ON COLUMN backfill.finished_at IS 'When it ended (UTC); NULL while running or if it was killed.';
-COMMENT ON COLUMN backfill.status IS 'running, completed, completed-with-gaps (some windows not done) or failed.';
+COMMENT ON COLUMN backfill.status IS 'running, completed, completed-with-gaps (some searches cannot reach the window: see backfill_progress.gaps), incomplete (some windows to ask again), failed or interrupted.';
 COMMENT ON COLUMN backfill.sources_file IS 'Sources file it read.';
 
 COMMENT ON TABLE backfill_progress IS 'One row per source and date window a backfill finished: never asked for again while the source is configured the same.';

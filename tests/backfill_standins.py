@@ -1,0 +1,285 @@
+"""Local stand-ins of the services a backfill asks, over real HTTP on 127.0.0.1, in their real formats.
+
+- a publisher whose articles carry their own date (JSON-LD), and an outlet sitemap index
+  with monthly children (`lastmod` on children and URLs);
+- Google News RSS search honouring `after:`/`before:` (strict bounds) with a result cap,
+  `<source url>` on items, new-style article ids behind the EU consent redirect unless the
+  consent cookie is sent, and the batchexecute decoding call;
+- GDELT DOC 2.0 honouring `startdatetime`/`enddatetime` with its 250-style cap, the rate-limit
+  notice as plain text with status 200 (once), "Invalid query start date" before 2017, and JSON
+  with an invalid backslash escape;
+- Bing News RSS with `News:Source`, paging with `first=` and `qft=interval="N"`.
+
+Every request is recorded (server, path, parameters, headers) so tests can assert what was asked.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from datetime import date, datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, quote, urlsplit
+
+from reliability.http_helpers import send
+
+SIGNATURE = "AV_firma-finestra"
+TIMESTAMP = 1759000000
+CAP = 3  # the stand-in engines' result cap (Google News' ~100, GDELT's 250, scaled down)
+
+
+def article_html(title: str, published: date, body: str) -> bytes:
+    ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle", "headline": title,
+                     "datePublished": f"{published.isoformat()}T10:00:00+02:00"})
+    paragraphs = "".join(f"<p>{body} Paragrafo {n} della cronaca, scritto per la prova.</p>" for n in range(8))
+    return (f"<html lang='it'><head><title>{title}</title><script type='application/ld+json'>{ld}</script></head>"
+            f"<body><article><h1>{title}</h1>{paragraphs}</article></body></html>").encode()
+
+
+def _varint(n: int) -> bytes:
+    out = b""
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        out += bytes([byte | (0x80 if n else 0)])
+        if not n:
+            return out
+
+
+def new_style_id(token: str) -> str:
+    """A CBMi-style id: a protobuf whose string field is an opaque token, not the URL."""
+    value = token.encode()
+    return base64.urlsafe_b64encode(b"\x08\x13\x22" + _varint(len(value)) + value).decode().rstrip("=")
+
+
+class Article:
+    def __init__(self, slug: str, published: date, title: str, mentions: bool = True) -> None:
+        self.slug, self.published, self.title = slug, published, title
+        self.path = f"/{published:%Y/%m/%d}/{slug}.html"
+        self.body = (f"{title}: il programma Imprese Vincenti porta le PMI italiane in Silicon Valley."
+                     if mentions else f"{title}: cronaca locale senza programmi.")
+
+
+D = date
+# The publisher's archive. Who lists what:
+ARTICLES = {a.slug: a for a in [
+    Article("agosto-visto-a-settembre", D(2025, 8, 28), "Agosto, visto da GDELT a settembre"),
+    Article("agosto-aggiornato", D(2025, 8, 20), "Agosto, aggiornato a settembre nella sitemap"),
+    Article("tappa-veneto", D(2025, 9, 3), "Imprese Vincenti fa tappa in Veneto"),
+    Article("solo-sitemap", D(2025, 9, 5), "Una storia che solo la sitemap elenca"),
+    Article("missione-silicon-valley", D(2025, 9, 10), "La missione in Silicon Valley"),
+    Article("solo-gdelt", D(2025, 9, 12), "Una storia che solo GDELT conosce"),
+    Article("pmi-san-francisco", D(2025, 9, 17), "Le PMI a San Francisco"),
+    Article("hub-innovit", D(2025, 9, 24), "L'hub INNOVIT"),
+    Article("fine-settembre", D(2025, 9, 29), "Fine settembre", mentions=False),
+    Article("ottobre-google", D(2025, 10, 8), "Ottobre su Google News"),
+    Article("ottobre-gdelt", D(2025, 10, 15), "Ottobre su GDELT"),
+    Article("ottobre-sitemap", D(2025, 10, 20), "Ottobre nella sitemap"),
+    Article("ottobre-tardi", D(2025, 10, 22), "Ottobre, tardi"),
+    Article("novembre", D(2025, 11, 5), "Novembre, fuori finestra"),
+]}
+GOOGLE = ["tappa-veneto", "missione-silicon-valley", "pmi-san-francisco", "hub-innovit", "fine-settembre",
+          "ottobre-google", "ottobre-tardi", "novembre"]
+CONSENT_ONLY = "missione-silicon-valley"  # listed by Google under a new-style id, resolvable with the cookie
+GDELT = {  # slug -> seendate (when GDELT saw it, not its date)
+    "agosto-visto-a-settembre": datetime(2025, 9, 2, 8, 0), "missione-silicon-valley": datetime(2025, 9, 10, 12, 0),
+    "solo-gdelt": datetime(2025, 9, 12, 9, 0), "ottobre-gdelt": datetime(2025, 10, 15, 7, 30),
+}
+SITEMAP = {  # month child -> [(slug, lastmod)]
+    "2025-08": [("agosto-aggiornato", D(2025, 8, 20))],
+    "2025-09": [("solo-sitemap", D(2025, 9, 5)), ("agosto-aggiornato", D(2025, 9, 15))],
+    "2025-10": [("ottobre-sitemap", D(2025, 10, 20))],
+    "2025-11": [("novembre", D(2025, 11, 5))],
+}
+
+
+class Recorder(BaseHTTPRequestHandler):
+    name = ""
+    net: StandIns
+
+    def log_message(self, *args: object) -> None:
+        return
+
+    def _handle(self, method: str) -> None:
+        parts = urlsplit(self.path)
+        params = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        form = None
+        if method == "POST":
+            length = int(self.headers.get("Content-Length", "0"))
+            form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+        self.net.record({"server": self.name, "method": method, "path": parts.path, "params": params,
+                         "cookie": self.headers.get("Cookie", ""), "at": time.monotonic()})
+        getattr(self.net, self.name)(self, method, parts.path, params, form)
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._handle("GET")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._handle("POST")
+
+    def reply(self, status: int, body: bytes, ctype: str, headers: dict[str, str] | None = None) -> None:
+        send(self, status, body, ctype, headers)
+
+
+class StandIns:
+    def __init__(self) -> None:
+        self.seen: list[dict] = []
+        self.lock = threading.Lock()
+        self.on_request: Callable[[dict], None] | None = None
+        self.gdelt_rate_limited = False
+        self.servers: list[ThreadingHTTPServer] = []
+        self.base = {name: self._serve(name) for name in ("publisher", "google", "gdelt", "bing")}
+
+    def _serve(self, name: str) -> str:
+        handler = type(f"{name}Handler", (Recorder,), {"name": name, "net": self})
+        httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        self.servers.append(httpd)
+        return f"http://127.0.0.1:{httpd.server_address[1]}"
+
+    def record(self, entry: dict) -> None:
+        with self.lock:
+            self.seen.append(entry)
+        if self.on_request is not None:
+            self.on_request(entry)
+
+    def requests(self, server: str | None = None) -> list[dict]:
+        with self.lock:
+            return [r for r in self.seen if server is None or r["server"] == server]
+
+    def url(self, slug: str) -> str:
+        return self.base["publisher"] + ARTICLES[slug].path
+
+    def close(self) -> None:
+        for httpd in self.servers:
+            httpd.shutdown()
+
+    # --- the publisher and its sitemaps ---
+    def publisher(self, h: Recorder, method: str, path: str, params: dict, form: dict | None) -> None:
+        by_path = {a.path: a for a in ARTICLES.values()}
+        if path in by_path:
+            a = by_path[path]
+            return h.reply(200, article_html(a.title, a.published, a.body), "text/html; charset=utf-8")
+        if path == "/sitemap_index.xml":
+            children = "".join(
+                f"<sitemap><loc>{self.base['publisher']}/sitemap-{month}.xml</loc>"
+                f"<lastmod>{max(day for _, day in entries).isoformat()}T12:00:00+00:00</lastmod></sitemap>"
+                for month, entries in SITEMAP.items())
+            # A child without a date in its name, last changed long before any window asked.
+            children += f"<sitemap><loc>{self.base['publisher']}/sitemap-pagine.xml</loc><lastmod>2025-06-01</lastmod></sitemap>"
+            body = f'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{children}</sitemapindex>'
+            return h.reply(200, body.encode(), "application/xml")
+        match = re.fullmatch(r"/sitemap-(\d{4}-\d{2})\.xml", path)
+        if match and match.group(1) in SITEMAP:
+            urls = "".join(f"<url><loc>{self.url(slug)}</loc><lastmod>{day.isoformat()}</lastmod></url>"
+                           for slug, day in SITEMAP[match.group(1)])
+            body = f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+            return h.reply(200, body.encode(), "application/xml")
+        h.reply(404, b"not found", "text/plain")
+
+    # --- Google News ---
+    def google(self, h: Recorder, method: str, path: str, params: dict, form: dict | None) -> None:
+        if path == "/rss/search":
+            query = params.get("q", "")
+            after = re.search(r"after:(\d{4}-\d{2}-\d{2})", query)
+            before = re.search(r"before:(\d{4}-\d{2}-\d{2})", query)
+            picked = [ARTICLES[s] for s in GOOGLE]
+            if after:
+                picked = [a for a in picked if a.published > date.fromisoformat(after.group(1))]
+            if before:
+                picked = [a for a in picked if a.published < date.fromisoformat(before.group(1))]
+            picked = sorted(picked, key=lambda a: a.published, reverse=True)[:CAP]  # the newest, up to the cap
+            items = []
+            for a in picked:
+                link = (f"{self.base['google']}/rss/articles/{new_style_id('AU_yqL' + a.slug)}?oc=5"
+                        if a.slug == CONSENT_ONLY else self.url(a.slug))
+                items.append(f"<item><title>{a.title} - Cronache</title><link>{link}</link>"
+                             f"<pubDate>{a.published:%a, %d %b %Y} 08:00:00 GMT</pubDate>"
+                             f"<source url=\"{self.base['publisher']}\">Cronache di Prova</source></item>")
+            body = f"<rss version='2.0'><channel><title>{query}</title>{''.join(items)}</channel></rss>"
+            return h.reply(200, body.encode(), "application/rss+xml; charset=utf-8")
+        if path.startswith("/rss/articles/"):
+            token = path.rsplit("/", 1)[1]
+            if "SOCS=" not in (h.headers.get("Cookie") or ""):
+                # What EU visitors get without the consent cookie.
+                location = f"{self.base['google']}/consent?continue={quote(self.base['google'] + path, safe='')}&gl=IT"
+                return h.reply(302, b"", "text/html", {"Location": location})
+            page = (f"<html><body><c-wiz><div jscontroller='x' data-n-a-id='{token}' data-n-a-sg='{SIGNATURE}' "
+                    f"data-n-a-ts='{TIMESTAMP}'></div></c-wiz></body></html>")
+            return h.reply(200, page.encode(), "text/html")
+        if path == "/_/DotsSplashUi/data/batchexecute" and method == "POST" and form:
+            request = json.loads(json.loads(form["f.req"])[0][0][1])
+            expected = new_style_id("AU_yqL" + CONSENT_ONLY)
+            ok = request[0] == "garturlreq" and request[2:] == [expected, TIMESTAMP, SIGNATURE]
+            answer = json.dumps(["garturlres", self.url(CONSENT_ONLY) if ok else None, 1])
+            envelope = json.dumps([["wrb.fr", "Fbv4je", answer, None, None, None, "generic"], ["di", 42]])
+            return h.reply(200, f")]}}'\n\n{envelope}".encode(), "application/json; charset=utf-8")
+        h.reply(404, b"not found", "text/plain")
+
+    # --- GDELT DOC 2.0 ---
+    def gdelt(self, h: Recorder, method: str, path: str, params: dict, form: dict | None) -> None:
+        if path != "/api/v2/doc/doc":
+            return h.reply(404, b"not found", "text/plain")
+        if not self.gdelt_rate_limited:
+            self.gdelt_rate_limited = True
+            return h.reply(200, b"Please limit requests to one every 5 seconds or contact kalev.leetaru5@gmail.com "
+                                b"for larger queries.", "text/html")
+        start = datetime.strptime(params.get("startdatetime", "20170101000000"), "%Y%m%d%H%M%S")
+        end = datetime.strptime(params.get("enddatetime", "20991231235959"), "%Y%m%d%H%M%S")
+        if start < datetime(2017, 1, 1):
+            return h.reply(200, b"Invalid query start date.", "text/html")
+        found = sorted(((seen, slug) for slug, seen in GDELT.items() if start <= seen <= end), reverse=True)[:CAP]
+        rows = []
+        for seen, slug in found:
+            title = json.dumps(ARTICLES[slug].title)[1:-1]
+            if slug == "ottobre-gdelt":
+                title += r" (C:\percorso\file)"  # an invalid JSON escape, as GDELT sometimes sends
+            rows.append(f'{{"url": "{self.url(slug)}", "url_mobile": "", "title": "{title}", '
+                        f'"seendate": "{seen:%Y%m%dT%H%M%SZ}", "socialimage": "", "domain": "127.0.0.1", '
+                        f'"language": "Italian", "sourcecountry": "Italy"}}')
+        body = '{"articles": [' + ", ".join(rows) + "]}" if rows else "{}"
+        return h.reply(200, body.encode(), "application/json; charset=utf-8")
+
+    # --- Bing News ---
+    def bing(self, h: Recorder, method: str, path: str, params: dict, form: dict | None) -> None:
+        if path != "/news/search" or params.get("format") != "rss":
+            return h.reply(404, b"not found", "text/plain")
+        first = int(params.get("first", "1"))
+        recent = [f"{self.base['publisher']}/bing/notizia-{n}.html" for n in range(1, 6)]  # five results in all
+        page = recent[first - 1: first - 1 + 2]  # two per page
+        items = "".join(f"<item><title>Notizia {u[-6]}</title><link>{u}</link>"
+                        f"<pubDate>{datetime.now(timezone.utc) - timedelta(days=1):%a, %d %b %Y %H:%M:%S} GMT</pubDate>"
+                        f"<News:Source>Testata Bing</News:Source></item>" for u in page)
+        body = (f'<rss xmlns:News="https://www.bing.com/news/search?q=x&amp;format=rss" version="2.0">'
+                f"<channel><title>Bing</title>{items}</channel></rss>")
+        return h.reply(200, body.encode(), "application/rss+xml; charset=utf-8")
+
+
+def sources_yaml(net: StandIns, bing: bool = True) -> str:
+    lines = [
+        "allow_private_networks: true",
+        "crawl: {download_delay: 0, retries: 0, timeout: 10, retry_after_max: 0.2}",
+        "sources:",
+        f"  - {{name: gnews, kind: google_news, url: '{net.base['google']}/rss/search',"
+        f" queries: ['\"Imprese Vincenti\"'], result_cap: {CAP}}}",
+        f"  - {{name: gdelt, kind: gdelt, url: '{net.base['gdelt']}/api/v2/doc/doc',"
+        f" queries: ['\"Imprese Vincenti\"'], languages: [italian], result_cap: {CAP}}}",
+        f"  - {{name: cronache-sitemap, kind: sitemap, url: '{net.base['publisher']}/sitemap_index.xml'}}",
+        f"  - {{name: cronache-feed, kind: feed, url: '{net.base['publisher']}/feed.xml'}}",
+    ]
+    if bing:
+        lines.append(f"  - {{name: bing, kind: bing_news, url: '{net.base['bing']}/news/search',"
+                     " queries: ['\"Imprese Vincenti\"'], result_cap: 2}")
+    return "\n".join(lines) + "\n"
+
+
+WATCHLIST = """
+entities:
+  - id: imprese-vincenti
+    name: Imprese Vincenti
+    kind: programme
+    aliases: [{text: Imprese Vincenti, case_sensitive: true}]
+"""
