@@ -8,6 +8,7 @@ SIGKILLed as soon as it asks for the second window; the second resumes; the thir
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -22,6 +23,7 @@ import psutil
 import pytest
 
 from backfill_standins import ARTICLES, CONSENT_ONLY, WATCHLIST, StandIns, sources_yaml
+from warehouse.lock import LockTimeout, writer_lock
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -69,9 +71,7 @@ def backfilled(tmp_path_factory) -> dict[str, Any]:
         [sys.executable, "-c", DRIVER, SINCE, UNTIL, str(sources), str(watchlist), str(db), str(WINDOW_DAYS)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
     )
-    t0 = time.monotonic()
     reached = second_window.wait(timeout=120)
-    print("TIMING killed", time.monotonic() - t0)
     child.send_signal(signal.SIGKILL)
     _, stderr = child.communicate(timeout=30)
     assert reached, f"the killed backfill never reached the second window: {stderr.decode()[-3000:]}"
@@ -86,21 +86,35 @@ def backfilled(tmp_path_factory) -> dict[str, Any]:
         done_before_resume = con.execute(
             "SELECT source, window_since::VARCHAR, window_until::VARCHAR FROM backfill_progress ORDER BY ALL").fetchall()
 
-    # 2. The same backfill again: it resumes with the second window.
+    # 2. The same backfill again: it resumes with the second window. Whenever it says a window
+    # is done, a scheduled run could take the writer lock: the backfill yields it between windows.
     net.seen.clear()
-    t0 = time.monotonic()
-    resumed = backfill(since=SINCE, until=UNTIL, sources_file=sources, watchlist_file=watchlist, db=str(db),
-                       window_days=WINDOW_DAYS, workers=1)
+    lock_free_between_windows = []
+
+    class TryTheLock(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.getMessage().startswith("window ") and record.getMessage().endswith(" done"):
+                try:
+                    with writer_lock(str(db), timeout=0):
+                        lock_free_between_windows.append(True)
+                except LockTimeout:
+                    lock_free_between_windows.append(False)
+
+    handler = TryTheLock()
+    logging.getLogger("prefect").addHandler(handler)
+    try:
+        resumed = backfill(since=SINCE, until=UNTIL, sources_file=sources, watchlist_file=watchlist, db=str(db),
+                           window_days=WINDOW_DAYS, workers=1)
+    finally:
+        logging.getLogger("prefect").removeHandler(handler)
     resumed_requests = net.requests()
-    print("TIMING resumed", time.monotonic() - t0)
 
     # 3. And once more: everything is done, nothing is fetched.
     net.seen.clear()
     repeated = backfill(since=SINCE, until=UNTIL, sources_file=sources, watchlist_file=watchlist, db=str(db),
                         window_days=WINDOW_DAYS, workers=1)
     repeated_requests = net.requests()
-    print("TIMING repeated", time.monotonic() - t0)
-    yield {"net": net, "db": db, "killed": killed_requests, "done_before_resume": done_before_resume,
+    yield {"net": net, "db": db, "killed": killed_requests, "lock_free": lock_free_between_windows, "done_before_resume": done_before_resume,
            "resumed": resumed, "resumed_requests": resumed_requests, "repeated": repeated,
            "repeated_requests": repeated_requests}
     net.close()
@@ -218,3 +232,21 @@ def test_weekly_summary_per_channel(backfilled):
     assert weeks and {w["source"] for w in weeks} <= {"gnews", "gdelt", "cronache-sitemap"}
     october = [w for w in weeks if w["week"] is not None and w["week"].isoformat() >= "2025-10-01"]
     assert sum(w["articles_in_window"] for w in october) == 4  # the resumed run stored October's four
+
+
+def test_the_backfill_yields_the_writer_lock_between_windows(backfilled):
+    assert backfilled["lock_free"] == [True, True]  # after each of the two windows
+
+
+def test_a_backfill_waits_for_a_running_monitor_then_says_who_holds_the_lock(tmp_path):
+    from flows.backfill import backfill
+
+    sources, watchlist, db = tmp_path / "sources.yaml", tmp_path / "watchlist.yaml", tmp_path / "r.duckdb"
+    sources.write_text("allow_private_networks: true\nsources:\n"
+                       "  - {name: s, kind: sitemap, url: 'http://127.0.0.1:9/sitemap.xml'}\n", "utf-8")
+    watchlist.write_text(WATCHLIST, "utf-8")
+    with writer_lock(str(db)):  # a monitor run holding the warehouse
+        with pytest.raises(LockTimeout, match=r"another run holds the writer lock .*held by pid"):
+            backfill(since=SINCE, until=UNTIL, sources_file=sources, watchlist_file=watchlist, db=str(db),
+                     lock_timeout_s=0.5)
+    assert not db.exists()  # it waited and wrote nothing

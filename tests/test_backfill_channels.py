@@ -1,0 +1,128 @@
+"""What each channel does with a date window, on its own: window arithmetic, GDELT's errors and
+JSON, Bing's relative windows and paging, sitemap children by name and lastmod; one real crawl
+child against the stand-ins (backfill_standins.py) for the engine behaviours."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from backfill_standins import WATCHLIST, StandIns
+from rassegna.archives.windows import Window, bing_interval, slices, source_key
+from rassegna.queries import QueryError, gdelt_queries
+from spiders.crawl import CrawlProcess
+from spiders.gdelt import RateLimited, lenient_json, plain_text_error
+from spiders.listings import Listed
+from spiders.output import iter_listings, read_outcomes
+from spiders.sitemap import child_may_hold, name_span, url_in_window
+
+W = Window(date(2025, 9, 1), date(2025, 10, 31))
+
+
+def test_windows_slice_and_halve_without_gaps_or_overlaps():
+    parts = slices(W, 7)
+    assert parts[0] == Window(date(2025, 9, 1), date(2025, 9, 7)) and parts[-1].until == W.until
+    assert sum(p.days for p in parts) == W.days
+    assert all(a.until.toordinal() + 1 == b.since.toordinal() for a, b in zip(parts, parts[1:]))
+    first, second = W.halves()
+    assert first.since == W.since and second.until == W.until and first.days + second.days == W.days
+    assert Window(date(2025, 9, 1), date(2025, 9, 1)).halves() is None
+    with pytest.raises(ValueError):
+        Window(date(2025, 9, 2), date(2025, 9, 1))
+
+
+def test_bing_reaches_only_the_last_month():
+    today = date(2025, 10, 5)
+    assert bing_interval(Window(date(2025, 10, 5), today), today) == "7"
+    assert bing_interval(Window(date(2025, 10, 1), today), today) == "8"
+    assert bing_interval(Window(date(2025, 9, 10), today), today) == "9"
+    assert bing_interval(Window(date(2025, 9, 1), today), today) is None
+
+
+def test_a_source_asked_differently_is_a_different_unit_of_progress():
+    source = {"kind": "gdelt", "url": "https://api.gdeltproject.org/api/v2/doc/doc"}
+    assert source_key(source, ['"A"']) == source_key(dict(source), ['"A"'])
+    assert source_key(source, ['"A"']) != source_key(source, ['"A"', '"B"'])
+
+
+def test_gdelt_plain_text_errors_are_told_apart():
+    limited = plain_text_error("Please limit requests to one every 5 seconds or contact kalev.leetaru5@gmail.com")
+    assert isinstance(limited, RateLimited) and limited.seconds == 5
+    assert plain_text_error("Invalid query start date.").reason == "gdelt-invalid-start-date"
+    assert plain_text_error("Parentheses may only be used around OR'd statements.").reason == "gdelt-bad-parentheses"
+    assert plain_text_error("The specified phrase is too short.").reason == "gdelt-phrase-too-short"
+    assert plain_text_error("Your search contained a keyword that was too short.").reason == "gdelt-keyword-too-short"
+    assert plain_text_error("One or more of your keywords contained an illegal character.").reason == \
+        "gdelt-illegal-character"
+    assert plain_text_error("Something else entirely").reason == "invalid-search-answer"
+
+
+def test_gdelt_json_with_invalid_escapes_is_read():
+    body = rb'{"articles": [{"url": "https://x.example/a", "title": "Percorso C:\dati\nuovo \"citato\""}]}'
+    title = lenient_json(body)["articles"][0]["title"]
+    assert title == 'Percorso C:\\dati\nuovo "citato"'
+
+
+def test_gdelt_operators_pass_through_and_all_short_queries_are_refused():
+    assert gdelt_queries('"Imprese Vincenti" sourcecountry:italy') == ['"Imprese Vincenti" sourcecountry:italy']
+    assert gdelt_queries('"Santini" domain:corriere.it') == ["Santini domain:corriere.it"]
+    assert gdelt_queries('near10:"Santini ciclismo"') == ['near10:"Santini ciclismo"']
+    with pytest.raises(QueryError, match="shorter than GDELT accepts"):
+        gdelt_queries('"Rai" OR "Eni"')
+
+
+def test_sitemap_children_by_name_then_lastmod_and_urls_by_date():
+    assert name_span("https://x.example/sitemap-2025-09.xml") == (date(2025, 9, 1), date(2025, 9, 30))
+    assert name_span("https://x.example/news/2025/10/07.xml") == (date(2025, 10, 7), date(2025, 10, 7))
+    assert name_span("https://x.example/post-sitemap3.xml") is None
+    assert child_may_hold(Listed("https://x.example/sitemap-2025-10.xml"), W)
+    assert not child_may_hold(Listed("https://x.example/sitemap-2025-08.xml", "2025-09-30"), W)  # the name wins
+    assert not child_may_hold(Listed("https://x.example/post-sitemap3.xml", "2025-06-01"), W)
+    assert child_may_hold(Listed("https://x.example/post-sitemap3.xml", "2025-11-02"), W)
+    assert child_may_hold(Listed("https://x.example/post-sitemap3.xml"), W)  # nothing says: read it
+    assert url_in_window(Listed("https://x.example/a", "2025-09-30T22:00:00+00:00"), W)
+    assert not url_in_window(Listed("https://x.example/a", "2025-11-01"), W)
+    assert url_in_window(Listed("https://x.example/a"), W)
+
+
+@pytest.fixture(scope="module")
+def engines(tmp_path_factory):
+    net = StandIns()
+    net.gdelt_rate_limited = True  # the rate-limit notice is the end-to-end test's
+    folder = tmp_path_factory.mktemp("engines")
+    sources = folder / "sources.yaml"
+    sources.write_text(
+        "allow_private_networks: true\n"
+        "crawl: {download_delay: 0, retries: 0, timeout: 10}\n"
+        "sources:\n"
+        f"  - {{name: gdelt, kind: gdelt, url: '{net.base['gdelt']}/api/v2/doc/doc', queries: ['\"Imprese Vincenti\"'],"
+        " languages: [italian]}\n"
+        f"  - {{name: bing, kind: bing_news, url: '{net.base['bing']}/news/search', queries: ['\"Imprese Vincenti\"'],"
+        " result_cap: 2}\n", "utf-8")
+    (folder / "watchlist.yaml").write_text(WATCHLIST, "utf-8")
+    out = folder / "out"
+    # Four days of October 2016, seen from 5 October 2016: GDELT's archive starts in 2017, Bing reaches it.
+    crawl = CrawlProcess(sources, out, 60, window=Window(date(2016, 10, 1), date(2016, 10, 4)), today="2016-10-05")
+    assert crawl.finish() is None, (out / "crawl.stderr").read_text()
+    records = {p.stem: [json.loads(line) for line in p.read_text("utf-8").splitlines()] for p in out.glob("*.jsonl")}
+    yield {"net": net, "tallies": read_outcomes(out), "records": records, "listings": list(iter_listings(out))}
+    net.close()
+
+
+def test_gdelt_before_2017_is_recorded_as_an_invalid_start_date(engines):
+    tally = engines["tallies"]["gdelt"]
+    assert tally["entry_failures"] == {"gdelt-invalid-start-date": 1}
+    asked = [r for r in engines["net"].requests("gdelt") if r["path"] == "/api/v2/doc/doc"]
+    assert [(r["params"]["startdatetime"], r["params"]["enddatetime"]) for r in asked] == \
+        [("20161001000000", "20161004235959")]
+
+
+def test_bing_asks_its_relative_window_pages_with_first_and_reads_the_outlet(engines):
+    asked = [r["params"] for r in engines["net"].requests("bing") if r["path"] == "/news/search"]
+    assert [p.get("first", "1") for p in asked] == ["1", "3", "5"]  # five results, two a page
+    assert all(p["qft"] == 'interval="8"' for p in asked)  # the past week covers 1-4 October from the 5th
+    listed = [row for row in engines["listings"] if row["source"] == "bing"]
+    assert len(listed) == 5 and {row["outlet"] for row in listed} == {"Testata Bing"}
