@@ -13,6 +13,7 @@ first window not done, and a repeat of a finished backfill fetches nothing.
 
 from __future__ import annotations
 
+import json
 import shutil
 import uuid
 from dataclasses import dataclass, field
@@ -30,11 +31,12 @@ from flows.monitor import (
     record_sources,
 )
 from flows.stages import extracted_batches, finish_crawl, read_config, retry_unless, start_crawl
+from rassegna.archives.cdx import ArchiveError, index_pages
 from rassegna.archives.windows import Window, is_finished, parse_day, slices, source_key
 from rassegna.config import DEFAULT_SOURCES, DEFAULT_WATCHLIST, Source, SourcesConfig, Watchlist
 from rassegna.funnel import Funnel
 from rassegna.pipeline import worker_pool
-from spiders.crawl import discovery_plan
+from spiders.crawl import ARCHIVE_CAPTURES, discovery_plan
 from spiders.output import read_outcomes
 from warehouse import load
 from warehouse.db import DatabaseBusy, connect, is_local_path
@@ -95,6 +97,34 @@ def open_window_run(db: str, run_id: str, backfill_id: str, window: Window, sour
         load.start_run(con, run_id, str(flow_run.id or "") or None, str(sources_file), str(watchlist_file),
                        watchlist, sources, kind="backfill", window=(window.since, window.until),
                        backfill_id=backfill_id)
+
+
+@task(name="list-archive-captures", retries=2, retry_delay_seconds=[5, 30], cache_policy=NO_CACHE)
+def list_archive_captures(db: str, source: Source, key: str, window: Window, allow_private: bool) -> str | None:
+    """Read the archive's index for the source's prefix and window, recording page after page;
+    an error text if the index could not be read (the window is then asked again next time)."""
+    with connect(db, migrated=True) as con:
+        done = load.archive_pages_done(con, source.name, key, window.since, window.until)
+    try:
+        for endpoint, page, captures in index_pages(source.model_dump(), window, allow_private, done):
+            in_window = [c.as_dict() | {"captured_at": c.captured_at} for c in captures]
+            with connect(db, migrated=True) as con:
+                load.record_archive_page(con, source.name, key, window.since, window.until, endpoint, page,
+                                         in_window)
+    except ArchiveError as exc:
+        get_run_logger().warning("%s", exc)
+        return str(exc)
+    return None
+
+
+@task(name="write-archive-captures", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def write_archive_captures(db: str, names: list[str], window: Window, out_dir: Path) -> int:
+    """The captures the crawl is to fetch, beside the known URLs (read by spiders/web_archive.py)."""
+    with connect(db, migrated=True) as con:
+        rows = load.archive_captures(con, names, window.since, window.until)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / ARCHIVE_CAPTURES).write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    return len(rows)
 
 
 @task(name="record-windows-done", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -224,6 +254,12 @@ def _window(
     crawl = None
     try:
         prepare_crawl(db, crawl_dir)
+        archives = [s for s in pending if s.kind == "web_archive"]
+        archive_errors = {s.name: error for s in archives
+                          if (error := list_archive_captures(db, s, keys[s.name], window,
+                                                             sources.allow_private_networks))}
+        if archives:
+            write_archive_captures(db, [s.name for s in archives], window, crawl_dir)
         funnel = Funnel()
         crawl = start_crawl(sources_file, crawl_dir, crawl_timeout_s, watchlist_file, only=names, window=window,
                             today=today.isoformat())
@@ -235,7 +271,7 @@ def _window(
         run.sources = funnel.outcomes(asked, tallies, crawl_error=crawl_error)
         # No validators: a backfill asks sitemaps unconditionally, and must not teach the monitor otherwise.
         record_sources(db, run_id, run.sources, [crawl_dir], funnel.skipped_pages, {})
-        done = _windows_done(summary, run, tallies, window, today, keys)
+        done = _windows_done(summary, run, tallies, window, today, keys, archive_errors)
         record_windows_done(db, done)
         # A source that cannot reach the window (its gaps are recorded) is no failure of this run.
         finished = {row["source"] for row in done}
@@ -259,7 +295,7 @@ def _window(
 
 
 def _windows_done(summary: BackfillSummary, run: RunSummary, tallies: dict[str, dict[str, Any]], window: Window,
-                  today: date, keys: dict[str, str]) -> list[dict[str, Any]]:
+                  today: date, keys: dict[str, str], archive_errors: dict[str, str]) -> list[dict[str, Any]]:
     """The sources of this window that are done with it; the others are listed in `summary.units_left`."""
     rows = []
     for outcome in run.sources:
@@ -271,10 +307,14 @@ def _windows_done(summary: BackfillSummary, run: RunSummary, tallies: dict[str, 
             summary.gaps.append({"source": name, "since": window.since.isoformat(), "until": window.until.isoformat(),
                                  "reason": reason, "count": count})
         why_not = None
-        if name not in tallies:
+        if name in archive_errors:
+            why_not = f"the archive's index could not be read: {archive_errors[name]}"
+        elif name not in tallies:
             why_not = outcome.get("error") or "the crawl ended before this source finished"
         elif passing:
             why_not = "searches failed: " + ", ".join(f"{r} ×{n}" for r, n in sorted(passing.items()))
+        elif tallies[name].get("errors"):
+            why_not = f"the crawler met {tallies[name]['errors']} errors (see the crawl log)"
         elif outcome["status"] == "failed" and not lasting:
             why_not = outcome.get("error") or "failed"
         elif not is_finished(window, today):

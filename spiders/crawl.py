@@ -32,13 +32,16 @@ from spiders.google_news import GoogleNewsSpider
 from spiders.feed import FeedSpider
 from spiders.site import SiteSpider
 from spiders.sitemap import SitemapSpider
+from spiders.web_archive import WebArchiveSpider
 
 KNOWN_URLS = "known-urls.txt"
 VALIDATORS = "validators.json"
+ARCHIVE_CAPTURES = "archive-captures.ndjson"  # a backfill's captures to fetch (rassegna/archives/cdx.py)
 
 SPIDERS = {
     "feed": FeedSpider, "sitemap": SitemapSpider, "site": SiteSpider,
     "google_news": GoogleNewsSpider, "bing_news": BingNewsSpider, "gdelt": GdeltSpider,
+    "web_archive": WebArchiveSpider,
 }
 
 
@@ -82,6 +85,7 @@ def settings_for(
             # Written by the flow before the crawl: what the warehouse already holds.
             "RASSEGNA_KNOWN_URLS": str(inputs / KNOWN_URLS),
             "RASSEGNA_VALIDATORS": str(inputs / VALIDATORS),
+            "RASSEGNA_ARCHIVE_CAPTURES": str(inputs / ARCHIVE_CAPTURES),
             "LOG_FILE": str(log_file) if log_file else None,
             "DOWNLOAD_SLOTS": _gdelt_slots(config),
         },

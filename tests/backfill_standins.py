@@ -8,7 +8,13 @@
 - GDELT DOC 2.0 honouring `startdatetime`/`enddatetime` with its 250-style cap, the rate-limit
   notice as plain text with status 200 (once), "Invalid query start date" before 2017, and JSON
   with an invalid backslash escape;
-- Bing News RSS with `News:Source`, paging with `first=` and `qft=interval="N"`.
+- Bing News RSS with `News:Source`, paging with `first=` and `qft=interval="N"`;
+- the Wayback Machine's CDX API (JSON list of lists with a header row, `from`/`to`, `matchType=prefix`,
+  `collapse=urlkey`, the paging API's `page=` with filters applied after paging, an empty answer past
+  the last page) and its `/web/<timestamp>id_/<url>` copies;
+- Common Crawl's index server (collinfo.json listing its crawls, one pywb CDX API per crawl answering
+  JSON lines, a 404 JSON message where a crawl has no captures, a 400 past the last page) and WARC
+  files served by byte range (206), one gzip member per record.
 
 Every request is recorded (server, path, parameters, headers) so tests can assert what was asked.
 """
@@ -80,7 +86,21 @@ ARTICLES = {a.slug: a for a in [
     Article("ottobre-sitemap", D(2025, 10, 20), "Ottobre nella sitemap"),
     Article("ottobre-tardi", D(2025, 10, 22), "Ottobre, tardi"),
     Article("novembre", D(2025, 11, 5), "Novembre, fuori finestra"),
+    # Gone from the publisher (410, 404): only the archives still have them.
+    Article("sparito", D(2025, 9, 18), "Sparito dal sito, salvato dalla Wayback Machine"),
+    Article("rimosso", D(2025, 10, 9), "Rimosso dal sito, salvato da Common Crawl"),
 ]}
+GONE = {"sparito": 410, "rimosso": 404}
+WAYBACK = [  # (slug, capture time, status): the CDX rows, in urlkey order
+    ("hub-innovit", datetime(2025, 9, 25, 7, 0), "200"),
+    ("sparito", datetime(2025, 9, 19, 6, 0), "200"),
+    ("sparito", datetime(2025, 9, 28, 6, 0), "200"),  # a second capture: collapse=urlkey keeps one
+    ("tappa-veneto", datetime(2025, 9, 4, 6, 0), "301"),  # not a page: filtered out (after paging)
+    ("tappa-veneto", datetime(2025, 9, 4, 6, 5), "200"),
+]
+WAYBACK_PAGE = 2  # rows per page of the paging API
+COMMONCRAWL = [("rimosso", datetime(2025, 10, 12, 3, 0)), ("ottobre-sitemap", datetime(2025, 10, 21, 3, 0))]
+CC_CRAWL = "CC-MAIN-2025-42"  # the crawl holding them; collinfo lists 100 weekly crawls around it
 GOOGLE = ["tappa-veneto", "missione-silicon-valley", "pmi-san-francisco", "hub-innovit", "fine-settembre",
           "ottobre-google", "ottobre-tardi", "novembre"]
 CONSENT_ONLY = "missione-silicon-valley"  # listed by Google under a new-style id, resolvable with the cookie
@@ -111,7 +131,8 @@ class Recorder(BaseHTTPRequestHandler):
             length = int(self.headers.get("Content-Length", "0"))
             form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
         self.net.record({"server": self.name, "method": method, "path": parts.path, "params": params,
-                         "cookie": self.headers.get("Cookie", ""), "at": time.monotonic()})
+                         "cookie": self.headers.get("Cookie", ""), "range": self.headers.get("Range"),
+                         "at": time.monotonic()})
         getattr(self.net, self.name)(self, method, parts.path, params, form)
 
     def do_GET(self) -> None:  # noqa: N802
@@ -131,7 +152,8 @@ class StandIns:
         self.on_request: Callable[[dict], None] | None = None
         self.gdelt_rate_limited = False
         self.servers: list[ThreadingHTTPServer] = []
-        self.base = {name: self._serve(name) for name in ("publisher", "google", "gdelt", "bing")}
+        self.base = {name: self._serve(name) for name in ("publisher", "google", "gdelt", "bing", "wayback", "cc")}
+        self.warc, self.warc_offsets = self._warc()
 
     def _serve(self, name: str) -> str:
         handler = type(f"{name}Handler", (Recorder,), {"name": name, "net": self})
@@ -160,6 +182,8 @@ class StandIns:
     # --- the publisher and its sitemaps ---
     def publisher(self, h: Recorder, method: str, path: str, params: dict, form: dict | None) -> None:
         by_path = {a.path: a for a in ARTICLES.values()}
+        if path in by_path and by_path[path].slug in GONE:
+            return h.reply(GONE[by_path[path].slug], b"<html><body>Pagina non trovata</body></html>", "text/html")
         if path in by_path:
             a = by_path[path]
             return h.reply(200, article_html(a.title, a.published, a.body), "text/html; charset=utf-8")
@@ -258,6 +282,111 @@ class StandIns:
         return h.reply(200, body.encode(), "application/rss+xml; charset=utf-8")
 
 
+def _cdx_time(value: str, end: bool) -> datetime:
+    if not value:
+        return datetime.max if end else datetime.min
+    return datetime.strptime(value[:14].ljust(14, "0"), "%Y%m%d%H%M%S")
+
+
+def _wayback(self: StandIns, h: Recorder, method: str, path: str, params: dict, form: dict | None) -> None:
+    if path.startswith("/web/"):
+        # /web/20250919060000id_/http://host/path : the capture as it was, unrewritten
+        stamp, _, original = path[len("/web/"):].partition("id_/")
+        slug = next((s for s, a in ARTICLES.items() if original.endswith(a.path)), None)
+        if slug is None or not any(s == slug and t.strftime("%Y%m%d%H%M%S") == stamp for s, t, _ in WAYBACK):
+            return h.reply(404, b"<html><body>Wayback Machine has not archived that URL.</body></html>", "text/html")
+        a = ARTICLES[slug]
+        return h.reply(200, article_html(a.title, a.published, a.body), "text/html; charset=utf-8")
+    if path != "/cdx/search/cdx":
+        return h.reply(404, b"not found", "text/plain")
+    prefix = params["url"].split("://")[-1]
+    start, end = _cdx_time(params.get("from", ""), False), _cdx_time(params.get("to", ""), True)
+    rows = [(s, t, status) for s, t, status in WAYBACK
+            if self.url(s).split("://")[-1].startswith(prefix) and start <= t <= end]
+    page = int(params.get("page", "0"))
+    rows = rows[page * WAYBACK_PAGE:(page + 1) * WAYBACK_PAGE]
+    if not rows:
+        return h.reply(200, b"", "text/plain")  # past the last page
+    wanted = [f.split(":", 1) for f in parse_qs(urlsplit(h.path).query).get("filter", [])]
+    out, seen = [], set()
+    for slug, when, status in rows:
+        if any(field == "statuscode" and status != value for field, value in wanted):
+            continue  # filters apply after paging, as on the real server
+        key = "127,0,0,1)" + ARTICLES[slug].path
+        if params.get("collapse") == "urlkey" and key in seen:
+            continue
+        seen.add(key)
+        out.append([key, when.strftime("%Y%m%d%H%M%S"), self.url(slug), "text/html", status,
+                    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "2417"])
+    header = ["urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length"]
+    return h.reply(200, json.dumps([header, *out]).encode() if out else b"[]", "application/json")
+
+
+def _cc(self: StandIns, h: Recorder, method: str, path: str, params: dict, form: dict | None) -> None:
+    base = self.base["cc"]
+    crawls = [f"CC-MAIN-{y}-{w:02d}" for y in (2024, 2025) for w in range(1, 51)]
+    if path == "/collinfo.json":
+        listed = [{"id": c, "name": f"{c[8:]} crawl", "timegate": f"{base}/{c}/", "cdx-api": f"{base}/{c}-index"}
+                  for c in reversed(crawls)]
+        return h.reply(200, json.dumps(listed).encode(), "application/json")
+    if path.endswith("-index"):
+        crawl = path[1:-len("-index")]
+        start, end = _cdx_time(params.get("from", ""), False), _cdx_time(params.get("to", ""), True)
+        prefix = params["url"].split("://")[-1]
+        rows = [(s, t) for s, t in COMMONCRAWL if crawl == CC_CRAWL and start <= t <= end
+                and self.url(s).split("://")[-1].startswith(prefix)]
+        if not rows:
+            return h.reply(404, json.dumps({"message": f"No Captures found for: {params['url']}"}).encode(),
+                           "application/json")
+        if int(params.get("page", "0")) > 0:
+            return h.reply(400, b"Page 1 invalid: First Page is 0, Last Page is 0", "text/plain")
+        lines = []
+        for slug, when in rows:
+            offset, length = self.warc_offsets[slug]
+            lines.append(json.dumps({
+                "urlkey": "127,0,0,1)" + ARTICLES[slug].path, "timestamp": when.strftime("%Y%m%d%H%M%S"),
+                "url": self.url(slug), "mime": "text/html", "mime-detected": "text/html", "status": "200",
+                "digest": "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB", "length": str(length), "offset": str(offset),
+                "filename": f"crawl-data/{CC_CRAWL}/segments/1760000000000.0/warc/{CC_CRAWL}-0001.warc.gz",
+                "languages": "ita", "encoding": "UTF-8"}))
+        return h.reply(200, ("\n".join(lines) + "\n").encode(), "text/x-ndjson")
+    if path.endswith(".warc.gz"):
+        match = re.fullmatch(r"bytes=(\d+)-(\d+)", h.headers.get("Range") or "")
+        if not match:
+            return h.reply(200, self.warc, "application/octet-stream")
+        first, last = int(match.group(1)), int(match.group(2))
+        return h.reply(206, self.warc[first:last + 1], "application/octet-stream",
+                       {"Content-Range": f"bytes {first}-{last}/{len(self.warc)}"})
+    return h.reply(404, b"not found", "text/plain")
+
+
+def _warc(self: StandIns) -> tuple[bytes, dict[str, tuple[int, int]]]:
+    """A WARC file of the Common Crawl captures: one gzip member per record, offsets as the index gives them."""
+    from io import BytesIO
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    out = BytesIO()
+    writer = WARCWriter(out, gzip=True)
+    offsets = {}
+    for slug, when in COMMONCRAWL:
+        a = ARTICLES[slug]
+        start = out.tell()
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+        record = writer.create_warc_record(self.url(slug), "response", payload=BytesIO(article_html(a.title, a.published, a.body)),
+                                           http_headers=headers,
+                                           warc_headers_dict={"WARC-Date": when.strftime("%Y-%m-%dT%H:%M:%SZ")})
+        writer.write_record(record)
+        offsets[slug] = (start, out.tell() - start)
+    return out.getvalue(), offsets
+
+
+StandIns.wayback = _wayback  # type: ignore[attr-defined]
+StandIns.cc = _cc  # type: ignore[attr-defined]
+StandIns._warc = _warc  # type: ignore[attr-defined]
+
+
 def sources_yaml(net: StandIns, bing: bool = True) -> str:
     lines = [
         "allow_private_networks: true",
@@ -269,6 +398,12 @@ def sources_yaml(net: StandIns, bing: bool = True) -> str:
         f" queries: ['\"Imprese Vincenti\"'], languages: [italian], result_cap: {CAP}}}",
         f"  - {{name: cronache-sitemap, kind: sitemap, url: '{net.base['publisher']}/sitemap_index.xml'}}",
         f"  - {{name: cronache-feed, kind: feed, url: '{net.base['publisher']}/feed.xml'}}",
+        f"  - {{name: cronache-wayback, kind: web_archive, archive: wayback, url: '{net.base['wayback']}/cdx/search/cdx',"
+        f" content_url: '{net.base['wayback']}/web', url_prefix: '{net.base['publisher'].split('://')[1]}/2025/',"
+        " request_interval: 0}",
+        f"  - {{name: cronache-cc, kind: web_archive, archive: commoncrawl, url: '{net.base['cc']}/',"
+        f" content_url: '{net.base['cc']}', url_prefix: '{net.base['publisher'].split('://')[1]}/2025/',"
+        " request_interval: 0}",
     ]
     if bing:
         lines.append(f"  - {{name: bing, kind: bing_news, url: '{net.base['bing']}/news/search',"

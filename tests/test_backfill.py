@@ -71,7 +71,10 @@ def backfilled(tmp_path_factory) -> dict[str, Any]:
         [sys.executable, "-c", DRIVER, SINCE, UNTIL, str(sources), str(watchlist), str(db), str(WINDOW_DAYS)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
     )
-    reached = second_window.wait(timeout=120)
+    deadline = time.monotonic() + 120
+    while not second_window.wait(0.2) and child.poll() is None and time.monotonic() < deadline:
+        pass
+    reached = second_window.is_set()
     child.send_signal(signal.SIGKILL)
     _, stderr = child.communicate(timeout=30)
     assert reached, f"the killed backfill never reached the second window: {stderr.decode()[-3000:]}"
@@ -85,6 +88,8 @@ def backfilled(tmp_path_factory) -> dict[str, Any]:
     with duckdb.connect(str(db), read_only=True) as con:
         done_before_resume = con.execute(
             "SELECT source, window_since::VARCHAR, window_until::VARCHAR FROM backfill_progress ORDER BY ALL").fetchall()
+        pages_before_resume = con.execute(
+            "SELECT source, window_since::VARCHAR, endpoint, page FROM archive_page ORDER BY ALL").fetchall()
 
     # 2. The same backfill again: it resumes with the second window. Whenever it says a window
     # is done, a scheduled run could take the writer lock: the backfill yields it between windows.
@@ -115,6 +120,7 @@ def backfilled(tmp_path_factory) -> dict[str, Any]:
                         window_days=WINDOW_DAYS, workers=1)
     repeated_requests = net.requests()
     yield {"net": net, "db": db, "killed": killed_requests, "lock_free": lock_free_between_windows, "done_before_resume": done_before_resume,
+           "pages_before_resume": pages_before_resume,
            "resumed": resumed, "resumed_requests": resumed_requests, "repeated": repeated,
            "repeated_requests": repeated_requests}
     net.close()
@@ -130,9 +136,11 @@ def test_the_window_s_articles_are_stored_once_each_with_their_channels(backfill
         channels.setdefault(url, set()).add(source)
     assert channels[net.url("solo-sitemap")] == {"cronache-sitemap"}
     assert channels[net.url("solo-gdelt")] == {"gdelt"}
-    assert channels[net.url("tappa-veneto")] == {"gnews"}
+    assert channels[net.url("tappa-veneto")] == {"gnews", "cronache-wayback"}
     assert channels[net.url("missione-silicon-valley")] == {"gnews", "gdelt"}
     assert channels[net.url("agosto-aggiornato")] == {"cronache-sitemap"}
+    assert channels[net.url("sparito")] == {"cronache-wayback"}
+    assert channels[net.url("rimosso")] == {"cronache-cc"}
     mentions = _rows(db, "SELECT count(DISTINCT article_id) FROM mentions")[0][0]
     assert mentions == len(expected) - 1  # every stored article but the one naming no programme
 
@@ -154,7 +162,8 @@ def test_killed_backfill_resumes_at_the_window_it_had_not_finished(backfilled):
     net = backfilled["net"]
     # The first window was recorded done for every source that reaches the past, before the kill.
     assert backfilled["done_before_resume"] == [
-        ("bing", "2025-09-01", "2025-10-01"), ("cronache-sitemap", "2025-09-01", "2025-10-01"),
+        ("bing", "2025-09-01", "2025-10-01"), ("cronache-cc", "2025-09-01", "2025-10-01"),
+        ("cronache-sitemap", "2025-09-01", "2025-10-01"), ("cronache-wayback", "2025-09-01", "2025-10-01"),
         ("gdelt", "2025-09-01", "2025-10-01"), ("gnews", "2025-09-01", "2025-10-01")]
     resumed = backfilled["resumed_requests"]
     searches = [r["params"]["q"] for r in resumed if r["server"] == "google" and r["path"] == "/rss/search"]
@@ -166,8 +175,8 @@ def test_killed_backfill_resumes_at_the_window_it_had_not_finished(backfilled):
     assert not (_article_paths(resumed) & first_window)
     assert _article_paths(backfilled["killed"]) & first_window
     summary = backfilled["resumed"]
-    assert summary.status == "completed-with-gaps" and summary.units_done_before == 4
-    assert summary.units_done_now == 4 and not summary.units_left
+    assert summary.status == "completed-with-gaps" and summary.units_done_before == 6
+    assert summary.units_done_now == 6 and not summary.units_left
     runs = _rows(backfilled["db"], "SELECT status, error FROM runs WHERE kind = 'backfill' ORDER BY started_at")
     assert runs[0][0] == "completed" and runs[1][0] == "failed" and "interrupted" in runs[1][1]
     assert [status for status, _ in runs[2:]] == ["completed"]
@@ -176,7 +185,7 @@ def test_killed_backfill_resumes_at_the_window_it_had_not_finished(backfilled):
 def test_a_repeated_backfill_fetches_nothing(backfilled):
     assert backfilled["repeated_requests"] == []
     summary = backfilled["repeated"]
-    assert summary.units_done_before == summary.units_total == 8 and summary.pages_fetched == 0
+    assert summary.units_done_before == summary.units_total == 12 and summary.pages_fetched == 0
     assert summary.runs == []
 
 
@@ -229,9 +238,10 @@ def test_bing_records_that_it_does_not_reach_the_window(backfilled):
 
 def test_weekly_summary_per_channel(backfilled):
     weeks = backfilled["resumed"].weeks
-    assert weeks and {w["source"] for w in weeks} <= {"gnews", "gdelt", "cronache-sitemap"}
+    assert weeks and {w["source"] for w in weeks} <= {"gnews", "gdelt", "cronache-sitemap", "cronache-cc",
+                                                      "cronache-wayback"}
     october = [w for w in weeks if w["week"] is not None and w["week"].isoformat() >= "2025-10-01"]
-    assert sum(w["articles_in_window"] for w in october) == 4  # the resumed run stored October's four
+    assert sum(w["articles_in_window"] for w in october) == 5  # the resumed run stored October's five
 
 
 def test_the_backfill_yields_the_writer_lock_between_windows(backfilled):
@@ -250,3 +260,35 @@ def test_a_backfill_waits_for_a_running_monitor_then_says_who_holds_the_lock(tmp
             backfill(since=SINCE, until=UNTIL, sources_file=sources, watchlist_file=watchlist, db=str(db),
                      lock_timeout_s=0.5)
     assert not db.exists()  # it waited and wrote nothing
+
+
+def test_gone_pages_are_read_from_the_archives_under_their_live_urls(backfilled):
+    net, db = backfilled["net"], backfilled["db"]
+    rows = {url: (archive_url, str(archived_at)) for url, archive_url, archived_at in _rows(
+        db, "SELECT url, archive_url, archived_at FROM articles WHERE archive_url IS NOT NULL")}
+    assert set(rows) == {net.url("sparito"), net.url("rimosso")}
+    # The latest capture in the window (collapse keeps one row per page, paging spreads them).
+    assert rows[net.url("sparito")] == (
+        f"{net.base['wayback']}/web/20250928060000id_/{net.url('sparito')}", "2025-09-28 06:00:00")
+    cc_url, cc_at = rows[net.url("rimosso")]
+    assert cc_url.startswith(f"{net.base['cc']}/crawl-data/CC-MAIN-2025-42/") and "#bytes=0-" in cc_url
+    assert cc_at == "2025-10-12 03:00:00"
+    # Live pages the archives listed are read live.
+    assert _rows(db, "SELECT archive_url FROM articles WHERE url = ?", [net.url("hub-innovit")]) == [(None,)]
+    warc = [r for key in ("killed", "resumed_requests") for r in backfilled[key]
+            if r["server"] == "cc" and r["path"].endswith(".warc.gz")]
+    # One record by byte range, only for the page that is gone (read again after the kill if
+    # the killed window had not stored it).
+    offset, length = net.warc_offsets["rimosso"]
+    assert warc and {r["range"] for r in warc} == {f"bytes={offset}-{offset + length - 1}"}
+
+
+def test_archive_index_pages_read_before_the_kill_are_not_read_again(backfilled):
+    done = backfilled["pages_before_resume"]
+    assert ("cronache-wayback", "2025-09-01", f"{backfilled['net'].base['wayback']}/cdx/search/cdx", 2) in done
+    asked = {(r["server"], r["path"], r["params"].get("from", "")[:8], r["params"].get("page"))
+             for r in backfilled["resumed_requests"] if r["server"] in ("wayback", "cc") and "page" in r["params"]}
+    assert not {("wayback" if "wayback" in s else "cc", endpoint.split(":", 2)[-1].split("/", 1)[-1], since, page)
+                for s, since, endpoint, page in done} & {(s, p.lstrip("/"), f.replace("-", ""), int(n)) for s, p, f, n in asked}
+    assert not [r for r in backfilled["resumed_requests"] if r["server"] == "wayback" and
+                r["params"].get("from", "").startswith("20250901")]

@@ -205,3 +205,26 @@ COMMENT ON COLUMN backfill_articles.run_id IS 'The backfill slice (run) that sto
 COMMENT ON COLUMN backfill_articles.window_since IS 'First day of the backfill''s window.';
 COMMENT ON COLUMN backfill_articles.window_until IS 'Last day of the backfill''s window (included).';
 COMMENT ON COLUMN backfill_articles.placement IS 'in-window, before, after (its date is outside the window asked for) or undated.';
+
+COMMENT ON COLUMN article.archive_url IS 'Where the text was read when the live page was gone (404, 410) or walled: the archived copy (Wayback Machine, Common Crawl WARC record); NULL when read live.';
+COMMENT ON COLUMN article.archived_at IS 'When that archived copy was captured (UTC).';
+COMMENT ON COLUMN articles.archive_url IS 'Where the text was read when the live page was gone (404, 410) or walled: the archived copy; NULL when read live.';
+COMMENT ON COLUMN articles.archived_at IS 'When that archived copy was captured (UTC).';
+
+COMMENT ON TABLE archive_capture IS 'Captures a web archive''s index listed for a source and backfill window: the latest per URL.';
+COMMENT ON COLUMN archive_capture.source IS 'Source name (kind web_archive).';
+COMMENT ON COLUMN archive_capture.window_since IS 'First day of the window.';
+COMMENT ON COLUMN archive_capture.window_until IS 'Last day of the window (included).';
+COMMENT ON COLUMN archive_capture.url IS 'The live URL that was captured.';
+COMMENT ON COLUMN archive_capture.captured_at IS 'When it was captured (UTC).';
+COMMENT ON COLUMN archive_capture.capture IS 'The index row as read: timestamp, status, mime, and for Common Crawl its WARC file, offset and length.';
+
+COMMENT ON TABLE archive_page IS 'Index pages a backfill has read, per source and window: never asked again.';
+COMMENT ON COLUMN archive_page.source IS 'Source name (kind web_archive).';
+COMMENT ON COLUMN archive_page.source_key IS 'Hash of the source''s configuration when the page was read.';
+COMMENT ON COLUMN archive_page.window_since IS 'First day of the window.';
+COMMENT ON COLUMN archive_page.window_until IS 'Last day of the window (included).';
+COMMENT ON COLUMN archive_page.endpoint IS 'The index endpoint (one per Common Crawl crawl).';
+COMMENT ON COLUMN archive_page.page IS 'Page number in the index''s paging API.';
+COMMENT ON COLUMN archive_page.captures IS 'Captures the page listed.';
+COMMENT ON COLUMN archive_page.done_at IS 'When it was read (UTC).';

@@ -55,6 +55,7 @@ ARTICLE_COLUMNS = {
     "listed_date": "VARCHAR", "encoding": "VARCHAR", "text": "VARCHAR", "fetched_at": "TIMESTAMP",
     "first_run_id": "VARCHAR", "date_signal": "VARCHAR", "date_candidates": "JSON", "date_conflict": "BOOLEAN",
     "teaser": "BOOLEAN", "fingerprint": "UINTEGER[]", "story_id": "VARCHAR",
+    "archive_url": "VARCHAR", "archived_at": "TIMESTAMP",
 }
 MENTION_COLUMNS = {
     "article_id": "VARCHAR", "entity_id": "VARCHAR", "start_char": "INTEGER", "end_char": "INTEGER",
@@ -331,7 +332,7 @@ def _article_row(p: Processed, run_id: str, story_id: str) -> tuple[Any, ...]:
         article_id(a.url), a.url, p.source, a.fetched_url, a.title, a.author, a.published_at,
         a.date_precision, a.language, a.site_name, a.description, p.listed_by, p.listed_date,
         p.encoding, a.text, fetched_at, run_id, a.date_signal, a.date_candidates, a.date_conflict,
-        a.teaser, p.fingerprint, story_id,
+        a.teaser, p.fingerprint, story_id, p.archive_url, p.archived_at,
     )
 
 
@@ -558,3 +559,38 @@ def backfill_weeks(con: duckdb.DuckDBPyConnection, backfill_id: str) -> list[dic
     cursor = con.execute(sql, {"backfill_id": backfill_id})
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def archive_pages_done(con: duckdb.DuckDBPyConnection, source: str, key: str, since: date, until: date
+                       ) -> set[tuple[str, int]]:
+    rows = con.execute(
+        "SELECT endpoint, page FROM archive_page WHERE source = ? AND source_key = ? AND window_since = ?"
+        " AND window_until = ?", [source, key, since, until],
+    ).fetchall()
+    return {(endpoint, page) for endpoint, page in rows}
+
+
+def record_archive_page(
+    con: duckdb.DuckDBPyConnection, source: str, key: str, since: date, until: date, endpoint: str, page: int,
+    captures: Sequence[dict[str, Any]],
+) -> None:
+    """One index page's captures and the page itself, together: a page is done only with its captures."""
+    with transaction(con):
+        if captures:
+            con.executemany(
+                "INSERT INTO archive_capture VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
+                " captured_at = excluded.captured_at, capture = excluded.capture"
+                " WHERE excluded.captured_at > archive_capture.captured_at",
+                [(source, since, until, c["url"], c["captured_at"], json.dumps(c)) for c in captures],
+            )
+        con.execute("INSERT INTO archive_page VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    [source, key, since, until, endpoint, page, len(captures), utcnow()])
+
+
+def archive_captures(con: duckdb.DuckDBPyConnection, sources: Sequence[str], since: date, until: date
+                     ) -> list[dict[str, Any]]:
+    rows = con.execute(
+        "SELECT source, capture FROM archive_capture WHERE source IN (SELECT unnest(?::VARCHAR[]))"
+        " AND window_since = ? AND window_until = ? ORDER BY source, url", [list(sources), since, until],
+    ).fetchall()
+    return [{"source": source, **json.loads(capture)} for source, capture in rows]
