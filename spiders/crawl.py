@@ -52,9 +52,13 @@ GDELT_MIN_DELAY = 5.0
 
 
 def _gdelt_slots(config: SourcesConfig) -> dict[str, dict[str, Any]]:
-    """GDELT endpoints: one request at a time, spaced by the full delay (Scrapy would
-    otherwise randomise it down to half)."""
+    """GDELT endpoints and web archives' copies: one request at a time, spaced by the full
+    delay (Scrapy would otherwise randomise it down to half). Archives throttle hard."""
+    from rassegna.archives.cdx import COMMONCRAWL_CONTENT, WAYBACK_CONTENT
+
     hosts = {urlsplit(s.url).hostname for s in config.enabled_sources if s.kind == "gdelt"}
+    hosts |= {urlsplit(s.content_url or (WAYBACK_CONTENT if s.archive == "wayback" else COMMONCRAWL_CONTENT)).hostname
+              for s in config.enabled_sources if s.kind == "web_archive"}
     delay = config.crawl.download_delay
     return {
         host: {"concurrency": 1, "delay": max(delay, GDELT_MIN_DELAY) if host == GDELT_HOST else delay,
