@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from scrapy.http import FormRequest, Request, Response, TextResponse
 from twisted.python.failure import Failure
@@ -93,6 +93,18 @@ def embedded_url(link: str) -> str | None:
             if is_http(url):
                 return url
     return None
+
+
+def outlet_title(listed: Listed) -> str | None:
+    """The item's title without the " - Outlet" Google News appends to it."""
+    title = (listed.title or "").strip()
+    if listed.outlet and title.endswith(f" - {listed.outlet}"):
+        title = title[: -len(listed.outlet) - 3].strip()
+    return title or None
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
 
 
 def garturlreq(token: str, timestamp: int, signature: str) -> str:
@@ -190,11 +202,11 @@ class GoogleNewsSpider(RssSearchSpider):
                 yield from self._found(target, listed, query)
             else:
                 # Back to Google (its consent page, from the EU): the link itself names nothing.
-                yield self.unresolved(listed, query, f"redirected to {target or 'nowhere'}")
+                yield from self.last_resort(listed, query, f"redirected to {target or 'nowhere'}")
             return
         node = response.xpath("//*[@data-n-a-sg and @data-n-a-ts]") if isinstance(response, TextResponse) else []
         if not node:
-            yield self.unresolved(listed, query, "the article page has no data-n-a-sg/data-n-a-ts signature")
+            yield from self.last_resort(listed, query, "the article page has no data-n-a-sg/data-n-a-ts signature")
             return
         signature = node[0].attrib["data-n-a-sg"]
         try:
@@ -218,7 +230,7 @@ class GoogleNewsSpider(RssSearchSpider):
         if url and not self.is_google(url):
             yield from self._found(url, listed, query)
         else:
-            yield self.unresolved(listed, query, "batchexecute answered without a publisher URL")
+            yield from self.last_resort(listed, query, "batchexecute answered without a publisher URL")
 
     def _found(self, url: str, listed: Listed, query: str | None) -> Iterator[Request]:
         request = self.discovered(replace(listed, url=url), query)
@@ -229,6 +241,35 @@ class GoogleNewsSpider(RssSearchSpider):
         request = failure.request  # type: ignore[attr-defined]
         kind, detail, _ = failure_kind(failure)
         yield self.unresolved(request.meta["listed"], request.meta.get("query"), f"{kind}: {detail}")
+
+    def last_resort(self, listed: Listed, query: str | None, detail: str) -> Iterator[Any]:
+        """Google would not name the article: look for its title on the outlet the item names.
+
+        The outlet's own search (`/?s=`, the form most news CMSs answer) is asked for the
+        title; a result whose link text is that title is the article. Only then is the
+        item recorded as unresolved.
+        """
+        title = outlet_title(listed)
+        if not (listed.outlet_url and title):
+            yield self.unresolved(listed, query, detail)
+            return
+        search = f"{listed.outlet_url.rstrip('/')}/?{urlencode({'s': title})}"
+        yield Request(search, callback=self.parse_outlet_search, errback=self.link_failed, dont_filter=True,
+                      meta={"listed": listed, "query": query, "why": detail})
+
+    def parse_outlet_search(self, response: Response) -> Iterator[Any]:
+        listed: Listed = response.meta["listed"]
+        query, why = response.meta.get("query"), response.meta["why"]
+        wanted = _words(outlet_title(listed) or "")
+        links = response.xpath("//a[@href]") if isinstance(response, TextResponse) else []
+        for link in links:
+            if _words(" ".join(link.xpath(".//text()").getall())) == wanted:
+                url = response.urljoin(link.attrib["href"])
+                if is_http(url) and not self.is_google(url):
+                    self.crawler.stats.inc_value("rassegna/found_by_title_search")
+                    yield from self._found(url, listed, query)
+                    return
+        yield self.unresolved(listed, query, f"{why}; no result titled so in a search of {response.url}")
 
     def unresolved(self, listed: Listed, query: str | None, detail: str) -> PageItem:
         # Recorded, never dropped: an article Google would not name is a gap the run must show,

@@ -22,7 +22,7 @@ import duckdb
 import psutil
 import pytest
 
-from backfill_standins import ARTICLES, CONSENT_ONLY, WATCHLIST, StandIns, sources_yaml
+from backfill_standins import ARTICLES, BLOCKED, CONSENT_ONLY, WATCHLIST, StandIns, new_style_id, sources_yaml
 from warehouse.lock import LockTimeout, writer_lock
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -205,6 +205,8 @@ def test_new_style_google_ids_are_decoded_with_the_consent_cookie(backfilled):
     net, killed = backfilled["net"], backfilled["killed"]
     articles = [r for r in killed if r["server"] == "google" and r["path"].startswith("/rss/articles/")]
     assert articles and all("SOCS=" in r["cookie"] for r in articles)
+    consented = f"/rss/articles/{new_style_id('AU_yqL' + CONSENT_ONLY)}"
+    assert [r["path"] for r in killed if r["server"] == "google" and r["path"].startswith(consented)] == [consented]
     assert not [r for r in killed if r["server"] == "google" and r["path"] == "/consent"]
     assert net.url(CONSENT_ONLY) in {url for (url,) in _rows(backfilled["db"], "SELECT url FROM articles")}
     outlets = {o for (o,) in _rows(backfilled["db"], "SELECT DISTINCT outlet FROM discovery WHERE source = 'gnews'")}
@@ -292,3 +294,14 @@ def test_archive_index_pages_read_before_the_kill_are_not_read_again(backfilled)
                 for s, since, endpoint, page in done} & {(s, p.lstrip("/"), f.replace("-", ""), int(n)) for s, p, f, n in asked}
     assert not [r for r in backfilled["resumed_requests"] if r["server"] == "wayback" and
                 r["params"].get("from", "").startswith("20250901")]
+
+
+def test_a_link_google_will_not_name_is_found_by_its_title_on_the_outlet(backfilled):
+    net, db = backfilled["net"], backfilled["db"]
+    searches = [r["params"]["s"] for key in ("killed", "resumed_requests") for r in backfilled[key]
+                if r["server"] == "publisher" and r["path"] == "/" and "s" in r["params"]]
+    # The title without Google's " - Outlet" suffix, asked of the outlet <source url> names.
+    assert searches and set(searches) == {ARTICLES[BLOCKED].title}
+    channels = {source for (source,) in _rows(db, "SELECT c.source FROM article_channels c JOIN articles a"
+                                                  " USING (article_id) WHERE a.url = ?", [net.url(BLOCKED)])}
+    assert channels == {"gnews"}
