@@ -27,8 +27,8 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from flows.monitor import (
-    DEFAULT_DB, RunSummary, _crawl_dir, _progress, _store, close_run, prepare_crawl, publish_analysts_copy,
-    record_sources,
+    DEFAULT_DB, RunSummary, _crawl_dir, _progress, _store, close_run, failure_recorded, prepare_crawl,
+    publish_analysts_copy, record_sources,
 )
 from flows.stages import extracted_batches, finish_crawl, read_config, retry_unless, start_crawl
 from rassegna.archives.cdx import ArchiveError, index_pages
@@ -253,38 +253,32 @@ def _window(
     shutil.rmtree(crawl_dir.parent, ignore_errors=True)  # holding the lock: other crawl folders are dead runs'
     crawl = None
     try:
-        prepare_crawl(db, crawl_dir)
-        archives = [s for s in pending if s.kind == "web_archive"]
-        archive_errors = {s.name: error for s in archives
-                          if (error := list_archive_captures(db, s, keys[s.name], window,
-                                                             sources.allow_private_networks))}
-        if archives:
-            write_archive_captures(db, [s.name for s in archives], window, crawl_dir)
-        funnel = Funnel()
-        crawl = start_crawl(sources_file, crawl_dir, crawl_timeout_s, watchlist_file, only=names, window=window,
-                            today=today.isoformat())
-        with worker_pool(watchlist, workers) as pool:
-            for batch in extracted_batches(crawl, pool, batch_size):
-                _store(db, run_id, watchlist, batch, funnel, run, logger)
-        crawl_error = finish_crawl(crawl)
-        tallies = read_outcomes(crawl_dir)
-        run.sources = funnel.outcomes(asked, tallies, crawl_error=crawl_error)
-        # No validators: a backfill asks sitemaps unconditionally, and must not teach the monitor otherwise.
-        record_sources(db, run_id, run.sources, [crawl_dir], funnel.skipped_pages, {})
-        done = _windows_done(summary, run, tallies, window, today, keys, archive_errors)
-        record_windows_done(db, done)
-        # A source that cannot reach the window (its gaps are recorded) is no failure of this run.
-        finished = {row["source"] for row in done}
-        run.status = "completed-with-failures" if any(s["source"] not in finished for s in run.failed_sources) \
-            else "completed"
-        close_run(db, run)
-    except BaseException as exc:
-        run.status = "failed"
-        try:
-            close_run(db, run, error=f"{type(exc).__name__}: {exc}")
-        except Exception as record_error:
-            logger.error("could not record the failed backfill window %s: %s", run_id, record_error)
-        raise
+        with failure_recorded(db, run, logger):
+            prepare_crawl(db, crawl_dir)
+            archives = [s for s in pending if s.kind == "web_archive"]
+            archive_errors = {s.name: error for s in archives
+                              if (error := list_archive_captures(db, s, keys[s.name], window,
+                                                                 sources.allow_private_networks))}
+            if archives:
+                write_archive_captures(db, [s.name for s in archives], window, crawl_dir)
+            funnel = Funnel()
+            crawl = start_crawl(sources_file, crawl_dir, crawl_timeout_s, watchlist_file, only=names, window=window,
+                                today=today.isoformat())
+            with worker_pool(watchlist, workers) as pool:
+                for batch in extracted_batches(crawl, pool, batch_size):
+                    _store(db, run_id, watchlist, batch, funnel, run, logger)
+            crawl_error = finish_crawl(crawl)
+            tallies = read_outcomes(crawl_dir)
+            run.sources = funnel.outcomes(asked, tallies, crawl_error=crawl_error)
+            # No validators: a backfill asks sitemaps unconditionally, and must not teach the monitor otherwise.
+            record_sources(db, run_id, run.sources, [crawl_dir], funnel.skipped_pages, {})
+            done = _windows_done(summary, run, tallies, window, today, keys, archive_errors)
+            record_windows_done(db, done)
+            # A source that cannot reach the window (its gaps are recorded) is no failure of this run.
+            finished = {row["source"] for row in done}
+            run.status = "completed-with-failures" if any(s["source"] not in finished for s in run.failed_sources) \
+                else "completed"
+            close_run(db, run)
     finally:
         if crawl is not None:
             crawl.stop()

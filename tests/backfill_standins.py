@@ -32,6 +32,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, urlsplit
 
 from reliability.http_helpers import send
+from test_discovery import _varint
 
 SIGNATURE = "AV_firma-finestra"
 TIMESTAMP = 1759000000
@@ -44,15 +45,6 @@ def article_html(title: str, published: date, body: str) -> bytes:
     paragraphs = "".join(f"<p>{body} Paragrafo {n} della cronaca, scritto per la prova.</p>" for n in range(8))
     return (f"<html lang='it'><head><title>{title}</title><script type='application/ld+json'>{ld}</script></head>"
             f"<body><article><h1>{title}</h1>{paragraphs}</article></body></html>").encode()
-
-
-def _varint(n: int) -> bytes:
-    out = b""
-    while True:
-        byte, n = n & 0x7F, n >> 7
-        out += bytes([byte | (0x80 if n else 0)])
-        if not n:
-            return out
 
 
 def new_style_id(token: str) -> str:
