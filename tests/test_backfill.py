@@ -305,3 +305,20 @@ def test_a_link_google_will_not_name_is_found_by_its_title_on_the_outlet(backfil
     channels = {source for (source,) in _rows(db, "SELECT c.source FROM article_channels c JOIN articles a"
                                                   " USING (article_id) WHERE a.url = ?", [net.url(BLOCKED)])}
     assert channels == {"gnews"}
+
+
+def test_each_backfill_publishes_its_summary_and_weekly_table_as_prefect_artifacts(backfilled):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    with get_client(sync_client=True) as client:
+        def all_of(key):
+            return client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
+
+        summaries = [a.data for a in all_of("backfill-summary")]
+        tables = [json.loads(a.data) if isinstance(a.data, str) else a.data for a in all_of("backfill-weeks")]
+    resumed = backfilled["resumed"]
+    text = next(s for s in summaries if resumed.backfill_id in s)
+    assert "gap: bing" in text and "out-of-reach" in text and f"new articles {resumed.articles_new}" in text
+    expected = {(w["source"], str(w["week"]), w["articles_in_window"]) for w in resumed.weeks}
+    assert expected in [{(r["source"], r["week"], r.get("articles_in_window")) for r in table} for table in tables]
