@@ -119,7 +119,7 @@ def backfilled(tmp_path_factory) -> dict[str, Any]:
     repeated = backfill(since=SINCE, until=UNTIL, sources_file=sources, watchlist_file=watchlist, db=str(db),
                         window_days=WINDOW_DAYS, workers=1)
     repeated_requests = net.requests()
-    yield {"net": net, "db": db, "killed": killed_requests, "lock_free": lock_free_between_windows, "done_before_resume": done_before_resume,
+    yield {"net": net, "db": db, "sources": sources, "watchlist": watchlist, "killed": killed_requests, "lock_free": lock_free_between_windows, "done_before_resume": done_before_resume,
            "pages_before_resume": pages_before_resume,
            "resumed": resumed, "resumed_requests": resumed_requests, "repeated": repeated,
            "repeated_requests": repeated_requests}
@@ -322,3 +322,19 @@ def test_each_backfill_publishes_its_summary_and_weekly_table_as_prefect_artifac
     assert "gap: bing" in text and "out-of-reach" in text and f"new articles {resumed.articles_new}" in text
     expected = {(w["source"], str(w["week"]), w["articles_in_window"]) for w in resumed.weeks}
     assert expected in [{(r["source"], r["week"], r.get("articles_in_window")) for r in table} for table in tables]
+
+
+def test_the_command_line_backfill_reports_what_was_done(backfilled):
+    from typer.testing import CliRunner
+
+    from rassegna.cli import app
+
+    result = CliRunner().invoke(app, [
+        "backfill", "--since", SINCE, "--until", UNTIL, "--window-days", str(WINDOW_DAYS),
+        "--sources", str(backfilled["sources"]), "--watchlist", str(backfilled["watchlist"]),
+        "--db", str(backfilled["db"])])
+    assert result.exit_code == 0, result.output
+    assert "source windows 12: done before 12, done now 0, left 0" in result.output
+    assert "not asked (they show only today): cronache-feed" in result.output
+    bad = CliRunner().invoke(app, ["backfill", "--since", "2025-10-31", "--until", "2025-09-01"])
+    assert bad.exit_code == 2 and "before it starts" in bad.output
