@@ -81,10 +81,18 @@ ARTICLES = {a.slug: a for a in [
     # Gone from the publisher (410, 404): only the archives still have them.
     Article("sparito", D(2025, 9, 18), "Sparito dal sito, salvato dalla Wayback Machine"),
     Article("rimosso", D(2025, 10, 9), "Rimosso dal sito, salvato da Common Crawl"),
+    # Live behind a consent wall: the Wayback copy holds the text.
+    Article("murato", D(2025, 9, 22), "Dietro il muro dei cookie"),
 ]}
+CONSENT_WALL = (b"<html lang='it'><head><title>Cronache di Prova</title></head><body>"
+                b"<div id='didomi-host' class='didomi-popup' role='dialog'><h2>Il tuo consenso</h2>"
+                b"<p>Noi e i nostri partner usiamo cookie per misurare il pubblico e mostrare annunci. "
+                b"Puoi accettare o rifiutare.</p><button>Accetta e continua</button><button>Rifiuta</button>"
+                b"</div></body></html>")
 GONE = {"sparito": 410, "rimosso": 404}
 WAYBACK = [  # (slug, capture time, status): the CDX rows, in urlkey order
     ("hub-innovit", datetime(2025, 9, 25, 7, 0), "200"),
+    ("murato", datetime(2025, 9, 23, 5, 0), "200"),
     ("sparito", datetime(2025, 9, 19, 6, 0), "200"),
     ("sparito", datetime(2025, 9, 28, 6, 0), "200"),  # a second capture: collapse=urlkey keeps one
     ("tappa-veneto", datetime(2025, 9, 4, 6, 0), "301"),  # not a page: filtered out (after paging)
@@ -183,6 +191,8 @@ class StandIns:
             links += "<li><a href='/tag/ottobre'>Ottobre</a></li>"
             page = f"<html><body><h1>Risultati per {params['s']}</h1><ul>{links}</ul></body></html>"
             return h.reply(200, page.encode(), "text/html; charset=utf-8")
+        if path in by_path and by_path[path].slug == "murato":
+            return h.reply(200, CONSENT_WALL, "text/html; charset=utf-8")
         if path in by_path and by_path[path].slug in GONE:
             return h.reply(GONE[by_path[path].slug], b"<html><body>Pagina non trovata</body></html>", "text/html")
         if path in by_path:

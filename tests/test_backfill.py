@@ -268,10 +268,12 @@ def test_gone_pages_are_read_from_the_archives_under_their_live_urls(backfilled)
     net, db = backfilled["net"], backfilled["db"]
     rows = {url: (archive_url, str(archived_at)) for url, archive_url, archived_at in _rows(
         db, "SELECT url, archive_url, archived_at FROM articles WHERE archive_url IS NOT NULL")}
-    assert set(rows) == {net.url("sparito"), net.url("rimosso")}
-    # The latest capture in the window (collapse keeps one row per page, paging spreads them).
+    assert set(rows) == {net.url("sparito"), net.url("rimosso"), net.url("murato")}
+    assert rows[net.url("murato")] == (f"{net.base['wayback']}/web/20250923050000id_/{net.url('murato')}",
+                                       "2025-09-23 05:00:00")  # its live page is a consent wall
+    # collapse=urlkey keeps the first of its two captures.
     assert rows[net.url("sparito")] == (
-        f"{net.base['wayback']}/web/20250928060000id_/{net.url('sparito')}", "2025-09-28 06:00:00")
+        f"{net.base['wayback']}/web/20250919060000id_/{net.url('sparito')}", "2025-09-19 06:00:00")
     cc_url, cc_at = rows[net.url("rimosso")]
     assert cc_url.startswith(f"{net.base['cc']}/crawl-data/CC-MAIN-2025-42/") and "#bytes=0-" in cc_url
     assert cc_at == "2025-10-12 03:00:00"
