@@ -230,6 +230,7 @@ def monitor(
     if shards < 1:
         raise ValueError(f"shards must be at least 1, got {shards}")
     sources, watchlist = read_config(sources_file, watchlist_file)
+    sources = sources.for_monitoring()
     run_id = new_run_id()
     summary = RunSummary(run_id=run_id, status="running", db=db)
     with writer_lock(db, timeout=lock_timeout_s, on_wait=logger.warning):

@@ -153,6 +153,11 @@ class Source(_Strict):
         return self.kind in DISCOVERY_ENDPOINTS
 
     @property
+    def backfill_only(self) -> bool:
+        """Web archives are asked for past windows only: a monitoring run leaves them out."""
+        return self.kind == "web_archive"
+
+    @property
     def reaches_the_past(self) -> bool:
         """Kinds a backfill can ask for a date window; a feed or a site's pages show only today."""
         return self.kind in BACKFILL_KINDS
@@ -186,6 +191,10 @@ class SourcesConfig(_Strict):
     @property
     def enabled_sources(self) -> list[Source]:
         return [s for s in self.sources if s.enabled]
+
+    def for_monitoring(self) -> SourcesConfig:
+        """The configuration a monitoring run reads: without the sources only backfills ask."""
+        return self.model_copy(update={"sources": [s for s in self.sources if not s.backfill_only]})
 
 
 class Alias(_Strict):

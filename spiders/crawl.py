@@ -131,6 +131,8 @@ def crawl(
     for source in config.enabled_sources:
         if only and source.name not in only:
             continue
+        if window is None and source.backfill_only:
+            continue
         kwargs: dict[str, Any] = {"source": source.model_dump(), "max_pages": config.crawl.max_pages_per_source}
         if source.name in plan:
             kwargs["queries"] = plan[source.name]

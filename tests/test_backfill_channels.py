@@ -126,3 +126,23 @@ def test_bing_asks_its_relative_window_pages_with_first_and_reads_the_outlet(eng
     assert all(p["qft"] == 'interval="8"' for p in asked)  # the past week covers 1-4 October from the 5th
     listed = [row for row in engines["listings"] if row["source"] == "bing"]
     assert len(listed) == 5 and {row["outlet"] for row in listed} == {"Testata Bing"}
+
+
+def test_monitoring_runs_leave_web_archives_to_backfills(tmp_path):
+    from rassegna.config import ConfigError, load_sources
+
+    path = tmp_path / "sources.yaml"
+    path.write_text(
+        "sources:\n"
+        "  - {name: feed, kind: feed, url: 'https://x.example/feed.xml'}\n"
+        "  - {name: wb, kind: web_archive, archive: wayback, url: 'https://web.archive.org/cdx/search/cdx',"
+        " url_prefix: 'x.example/2025/'}\n", "utf-8")
+    config = load_sources(path)
+    assert [s.name for s in config.for_monitoring().enabled_sources] == ["feed"]
+    assert [s.name for s in config.enabled_sources if s.reaches_the_past] == ["wb"]
+    path.write_text("sources:\n  - {name: wb, kind: web_archive, url: 'https://web.archive.org/cdx/search/cdx'}\n")
+    with pytest.raises(ConfigError, match=r"sources\[0\] \(wb\).*needs `archive`"):
+        load_sources(path)
+    path.write_text("sources:\n  - {name: f, kind: feed, url: 'https://x.example/f.xml', url_prefix: 'x.example/'}\n")
+    with pytest.raises(ConfigError, match="url_prefix apply to kind 'web_archive' only"):
+        load_sources(path)
