@@ -146,3 +146,26 @@ def test_monitoring_runs_leave_web_archives_to_backfills(tmp_path):
     path.write_text("sources:\n  - {name: f, kind: feed, url: 'https://x.example/f.xml', url_prefix: 'x.example/'}\n")
     with pytest.raises(ConfigError, match="url_prefix apply to kind 'web_archive' only"):
         load_sources(path)
+
+
+def test_which_windows_are_done_and_which_are_asked_again():
+    from flows.backfill import BackfillSummary, _windows_done
+    from flows.monitor import RunSummary
+
+    window, today = Window(date(2025, 9, 1), date(2025, 9, 7)), date(2025, 11, 1)
+    outcome = lambda name, status="ok": {"source": name, "status": status, "listed": 3, "articles_new": 1,  # noqa: E731
+                                         "mentions_new": 2, "error": None}
+    run = RunSummary(run_id="r", status="running", db="x", sources=[
+        outcome("ok"), outcome("capped"), outcome("far", "failed"), outcome("timeouts"), outcome("lost"),
+        outcome("archive")])
+    tallies = {"ok": {}, "capped": {"windows_capped": 2}, "far": {"entry_failures": {"out-of-reach": 1}},
+               "timeouts": {"entry_failures": {"timeout": 1, "gdelt-phrase-too-short": 1}}, "archive": {}}
+    summary = BackfillSummary(backfill_id="b", status="running", db="x", since="", until="")
+    keys = {name: "k" for name in tallies} | {"lost": "k"}
+    done = _windows_done(summary, run, tallies, window, today, keys, {"archive": "ArchiveError: 503"})
+    assert {row["source"]: row["gaps"] for row in done} == {
+        "ok": {}, "capped": {"capped-at-one-day": 2}, "far": {"out-of-reach": 1}}
+    assert {left["source"] for left in summary.units_left} == {"timeouts", "lost", "archive"}
+    # A window still open is never done.
+    still_open = BackfillSummary(backfill_id="b", status="running", db="x", since="", until="")
+    assert _windows_done(still_open, run, tallies, window, date(2025, 9, 7), keys, {}) == []

@@ -94,6 +94,8 @@ class WriteJsonLinesPipeline:
             "failed": {k.split(":", 1)[1]: v for k, v in self.tally.items() if k.startswith("failed:")},
             "entry_error": self._entry_error(),
             "entry_failures": dict(self.entry_failures),
+            # Backfill searches still answered with the engine's cap at a single day: some may be cut off.
+            "windows_capped": stats.get_value("rassegna/window_capped", 0),
             # Exceptions in our callbacks or pipelines are only logged by Scrapy; count them here.
             "errors": stats.get_value("spider_exceptions/count", 0) + stats.get_value("log_count/ERROR", 0),
             "finish_reason": stats.get_value("finish_reason"),
