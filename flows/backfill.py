@@ -27,8 +27,8 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from flows.monitor import (
-    DEFAULT_DB, RunSummary, _crawl_dir, _progress, _store, close_run, failure_recorded, prepare_crawl,
-    publish_analysts_copy, record_sources,
+    DEFAULT_DB, RunSummary, _crawl_dir, _progress, _store, close_run, failure_recorded, new_run_id,
+    prepare_crawl, publish_analysts_copy, record_sources,
 )
 from flows.stages import extracted_batches, finish_crawl, read_config, retry_unless, start_crawl
 from rassegna.archives.cdx import ArchiveError, index_pages
@@ -240,8 +240,6 @@ def _window(
     batch_size: int, crawl_timeout_s: float, db_wait_s: float, crawl_root: str | None, logger: Any,
 ) -> None:
     """One window of the backfill, as one run: the monitor's crawl → extract → match → store."""
-    from flows.monitor import new_run_id
-
     run_id = new_run_id()
     summary.runs.append(run_id)
     run = RunSummary(run_id=run_id, status="running", db=db)
