@@ -159,7 +159,6 @@ def test_articles_outside_the_window_are_told_apart(backfilled):
 
 
 def test_killed_backfill_resumes_at_the_window_it_had_not_finished(backfilled):
-    net = backfilled["net"]
     # The first window was recorded done for every source that reaches the past, before the kill.
     assert backfilled["done_before_resume"] == [
         ("bing", "2025-09-01", "2025-10-01"), ("cronache-cc", "2025-09-01", "2025-10-01"),
