@@ -296,8 +296,8 @@ def _windows_done(summary: BackfillSummary, run: RunSummary, tallies: dict[str, 
         passing = {reason: n for reason, n in failures.items() if reason not in LASTING_GAPS}
         lasting = {reason: n for reason, n in failures.items() if reason in LASTING_GAPS}
         if (tallies.get(name) or {}).get("windows_capped"):
-            # Halved down to one day and still full: nothing smaller to ask, so a gap to show.
-            lasting["capped-at-one-day"] = tallies[name]["windows_capped"]
+            # Halved down to the smallest window (a day; an hour for GDELT) and still full: a gap to show.
+            lasting["capped-at-smallest-window"] = tallies[name]["windows_capped"]
         for reason, count in lasting.items():
             summary.gaps.append({"source": name, "since": window.since.isoformat(), "until": window.until.isoformat(),
                                  "reason": reason, "count": count})

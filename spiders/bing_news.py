@@ -31,7 +31,7 @@ class BingNewsSpider(RssSearchSpider):
     def search_params(self, query: str) -> list[dict[str, str]]:
         return [{"q": query, "format": "rss", "setlang": "it-IT"}]
 
-    def windowed(self, params: dict[str, str], window: Window) -> dict[str, str]:
+    def windowed(self, params: dict[str, str], window: Window, hours: tuple[int, int] = (0, 24)) -> dict[str, str]:
         interval = bing_interval(window, self.today)
         if interval is None:
             longest = BING_INTERVALS[-1][0]

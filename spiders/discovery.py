@@ -56,6 +56,8 @@ class Search:
     params: tuple[tuple[str, str], ...]
     window: Window | None = None
     offset: int = 0
+    # Engines that take times (GDELT): the hours of a one-day window asked, [first, last).
+    hours: tuple[int, int] = (0, 24)
 
 
 class DiscoverySpider(SourceSpider):
@@ -69,6 +71,8 @@ class DiscoverySpider(SourceSpider):
     result_cap = 100
     # Engines that page (`first=`) ask for the next page while a page comes back full.
     pages = False
+    # Engines whose windows take times of day: a one-day window still full is halved by hours.
+    splits_hours = False
     max_pages_per_search = 10
 
     def __init__(self, source: dict[str, Any], queries: list[str] | None = None, **kwargs: Any) -> None:
@@ -81,8 +85,9 @@ class DiscoverySpider(SourceSpider):
         """The engine's parameters for a query: one dict per request it takes."""
         raise NotImplementedError
 
-    def windowed(self, params: dict[str, str], window: Window) -> dict[str, str]:
-        """The parameters asking for one date window; raises OutOfReach if the engine cannot."""
+    def windowed(self, params: dict[str, str], window: Window, hours: tuple[int, int] = (0, 24)) -> dict[str, str]:
+        """The parameters asking for one date window (and, for engines that split hours, those
+        hours of a one-day window); raises OutOfReach if the engine cannot."""
         raise OutOfReach(f"{self.kind} cannot search by date")
 
     def paged(self, params: dict[str, str], offset: int) -> dict[str, str]:
@@ -91,7 +96,7 @@ class DiscoverySpider(SourceSpider):
     def search_url(self, search: Search) -> str:
         params = dict(search.params)
         if search.window is not None:
-            params = self.windowed(params, search.window)
+            params = self.windowed(params, search.window, search.hours)
         if search.offset:
             params = self.paged(params, search.offset)
         return f"{self.source['url']}?{urlencode(params, quote_via=quote, safe=':')}"
@@ -136,6 +141,12 @@ class DiscoverySpider(SourceSpider):
         if search.window is None or answered < self.result_cap:
             return
         halves = search.window.halves()
+        first, last = search.hours
+        if halves is None and self.splits_hours and last - first > 1:
+            middle = (first + last) // 2
+            self.crawler.stats.inc_value("rassegna/window_split")
+            self.pending.extendleft([replace(search, hours=(middle, last)), replace(search, hours=(first, middle))])
+            return
         if halves is None:
             self.crawler.stats.inc_value("rassegna/window_capped")
             return

@@ -6,7 +6,7 @@ import asyncio
 import json
 import re
 from collections.abc import AsyncIterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from scrapy.http import Response
@@ -72,8 +72,10 @@ class GdeltSpider(DiscoverySpider):
     """GDELT DOC 2.0, artlist mode. Its endpoint is one slot, one request at a time (spiders.crawl)."""
 
     kind = "gdelt"
-    # maxrecords' upper bound: an answer this long was cut, and its window is halved.
+    # maxrecords' upper bound: an answer this long was cut, and its window is halved,
+    # by days and then, within one day, by hours (down to one).
     result_cap = 250
+    splits_hours = True
 
     def search_params(self, query: str) -> list[dict[str, str]]:
         params = []
@@ -83,9 +85,10 @@ class GdeltSpider(DiscoverySpider):
                                "maxrecords": str(self.result_cap), "sort": "datedesc"})
         return params
 
-    def windowed(self, params: dict[str, str], window: Window) -> dict[str, str]:
-        return {**params, "startdatetime": window.start_utc().strftime("%Y%m%d%H%M%S"),
-                "enddatetime": window.end_utc().strftime("%Y%m%d%H%M%S")}
+    def windowed(self, params: dict[str, str], window: Window, hours: tuple[int, int] = (0, 24)) -> dict[str, str]:
+        start = window.start_utc() + timedelta(hours=hours[0])
+        end = window.end_utc() - timedelta(hours=24 - hours[1])
+        return {**params, "startdatetime": start.strftime("%Y%m%d%H%M%S"), "enddatetime": end.strftime("%Y%m%d%H%M%S")}
 
     async def parse_search(self, response: Response) -> AsyncIterator[Any]:  # type: ignore[override]
         try:

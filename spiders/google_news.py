@@ -154,7 +154,7 @@ class GoogleNewsSpider(RssSearchSpider):
     def search_params(self, query: str) -> list[dict[str, str]]:
         return [{"q": query, "hl": "it", "gl": "IT", "ceid": "IT:it"}]
 
-    def windowed(self, params: dict[str, str], window: Window) -> dict[str, str]:
+    def windowed(self, params: dict[str, str], window: Window, hours: tuple[int, int] = (0, 24)) -> dict[str, str]:
         # Both operators are read as strict bounds (items after the first day named, before
         # the second): asking for the day before and the day after covers the window's edges.
         after = (window.since - timedelta(days=1)).isoformat()

@@ -163,8 +163,30 @@ def test_which_windows_are_done_and_which_are_asked_again():
     keys = {name: "k" for name in tallies} | {"lost": "k"}
     done = _windows_done(summary, run, tallies, window, today, keys, {"archive": "ArchiveError: 503"})
     assert {row["source"]: row["gaps"] for row in done} == {
-        "ok": {}, "capped": {"capped-at-one-day": 2}, "far": {"out-of-reach": 1}}
+        "ok": {}, "capped": {"capped-at-smallest-window": 2}, "far": {"out-of-reach": 1}}
     assert {left["source"] for left in summary.units_left} == {"timeouts", "lost", "archive"}
     # A window still open is never done.
     still_open = BackfillSummary(backfill_id="b", status="running", db="x", since="", until="")
     assert _windows_done(still_open, run, tallies, window, date(2025, 9, 7), keys, {}) == []
+
+
+def test_gdelt_halves_a_full_day_by_hours_down_to_one(tmp_path):
+    net = StandIns()
+    net.gdelt_rate_limited = True
+    try:
+        sources = tmp_path / "sources.yaml"
+        sources.write_text(
+            "allow_private_networks: true\ncrawl: {download_delay: 0, retries: 0, timeout: 10}\nsources:\n"
+            f"  - {{name: gdelt, kind: gdelt, url: '{net.base['gdelt']}/api/v2/doc/doc',"
+            " queries: ['\"Imprese Vincenti\"'], languages: [italian], result_cap: 1}\n", "utf-8")
+        out = tmp_path / "out"
+        # One article seen at 09:00 on 12 September, and a cap of one: every window holding it is full.
+        crawl = CrawlProcess(sources, out, 60, window=Window(date(2025, 9, 12), date(2025, 9, 12)))
+        assert crawl.finish() is None, (out / "crawl.stderr").read_text()
+        asked = [(r["params"]["startdatetime"][8:10], r["params"]["enddatetime"][8:12])
+                 for r in net.requests("gdelt") if r["path"] == "/api/v2/doc/doc"]
+    finally:
+        net.close()
+    assert asked == [("00", "2359"), ("00", "1159"), ("00", "0559"), ("06", "1159"), ("06", "0859"),
+                     ("09", "1159"), ("09", "0959"), ("10", "1159"), ("12", "2359")]
+    assert read_outcomes(out)["gdelt"]["windows_capped"] == 1  # one hour still full: recorded as a gap
