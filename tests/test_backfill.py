@@ -339,3 +339,17 @@ def test_the_command_line_backfill_reports_what_was_done(backfilled):
     assert "not asked (they show only today): cronache-feed" in result.output
     bad = CliRunner().invoke(app, ["backfill", "--since", "2025-10-31", "--until", "2025-09-01"])
     assert bad.exit_code == 2 and "before it starts" in bad.output
+
+
+def test_the_report_for_the_window_covers_what_the_backfill_stored(backfilled):
+    from datetime import date
+
+    from rassegna.reporting.report import load_report
+
+    net = backfilled["net"]
+    with duckdb.connect(str(backfilled["db"]), read_only=True) as con:
+        data = load_report(con, date(2025, 9, 1), date(2025, 10, 31))
+    urls = {row["url"] for row in data.mentions}
+    in_window = {net.url(slug) for slug, a in ARTICLES.items()
+                 if "2025-09-01" <= a.published.isoformat() <= "2025-10-31" and slug != "fine-settembre"}
+    assert urls == in_window  # the August articles the engines also listed are not in it
