@@ -34,7 +34,7 @@ from rassegna.config import DEFAULT_SOURCES, DEFAULT_WATCHLIST, HealthSettings, 
 from rassegna.funnel import Funnel
 from rassegna.pipeline import Processed, worker_pool
 from rassegna.shards import read_batches, read_done, split_sources
-from rassegna.reporting.summary import notification_text, run_markdown
+from rassegna.reporting.summary import mention_rows, notification_text, run_markdown
 from spiders.crawl import CrawlProcess
 from spiders.output import iter_events, iter_listings, new_validators, read_outcomes, write_crawl_inputs
 from warehouse import load
@@ -119,7 +119,7 @@ def publish_run_artifacts(db: str, summary: RunSummary) -> None:
         key="monitor-summary", description="What this monitoring run did",
     )
     with connect(db, migrated=True) as con:
-        rows = load.new_mentions(con, summary.run_id)
+        rows = mention_rows(load.new_mentions(con, summary.run_id))
     create_table_artifact(table=rows or [{"entity_name": "", "title": "no new mentions"}],
                           key="new-mentions", description="Mentions stored by this run, with links")
 

@@ -24,6 +24,7 @@ SLUG = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 DEFAULT_SOURCES = Path("config/sources.yaml")
 DEFAULT_WATCHLIST = Path("config/watchlist.yaml")
 DEFAULT_DB = Path("data/rassegna.duckdb")
+DEFAULT_DIGEST = Path("config/digest.yaml")
 
 
 class ConfigError(ValueError):
@@ -208,15 +209,29 @@ class Alias(_Strict):
     person_like: bool = False
 
 
+class Namesake(_Strict):
+    """Another bearer of the name ("Podium, the US reviews software") and the words that give it away."""
+
+    name: str = Field(min_length=1, description="who or what the namesake is, for the evidence shown to analysts")
+    terms: list[str] = Field(min_length=1, description="words that point to the namesake when near the name")
+
+
 class Entity(_Strict):
     id: Annotated[str, Field(pattern=SLUG)]
     name: str = Field(min_length=1, description="display name analysts see")
     kind: Literal["company", "programme"]
     description: str = ""
     aliases: list[Alias] = Field(min_length=1)
-    context: list[str] = Field(default_factory=list, description="terms that confirm this entity")
-    places: list[str] = Field(
-        default_factory=list, description="where it is: confirms like context, but never outweighs an exclusion"
+    # Evidence about the entity itself (strong: any one confirms a name that needs context).
+    context: list[str] = Field(default_factory=list, description="terms tied to this entity alone (strong evidence)")
+    people: list[str] = Field(default_factory=list, description="its own people, full names (strong evidence)")
+    products: list[str] = Field(default_factory=list, description="its own products and brands (strong evidence)")
+    # Evidence about its kind and place (weak: never confirms an ambiguous name alone).
+    sector: list[str] = Field(default_factory=list, description="words of its sector (weak evidence)")
+    places: list[str] = Field(default_factory=list, description="its town, province, region (weak evidence)")
+    # Evidence against: the name's other meanings.
+    namesakes: list[Namesake] = Field(
+        default_factory=list, description="other organisations, products or people of the same name"
     )
     exclude: list[str] = Field(default_factory=list, description="regexes that rule a match out in its sentence")
     exclude_forms: list[str] = Field(
@@ -243,6 +258,9 @@ class Watchlist(_Strict):
     shared_context: list[str] = Field(
         default_factory=list, description="terms that confirm any company (the mission, the programmes)"
     )
+    shared_weak: list[str] = Field(
+        default_factory=list, description="terms that speak for any company, but never confirm one alone (the bank)"
+    )
     version: str = Field("", description="content hash of the file, set when loaded")
 
     @field_validator("entities")
@@ -259,6 +277,53 @@ class Watchlist(_Strict):
         return next(e for e in self.entities if e.id == entity_id)
 
 
+# A plain mailbox (no display name): what SMTP's RCPT TO takes. Full RFC 5322 is not worth it here.
+ADDRESS_PATTERN = r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
+LANGUAGES = ("it", "en")
+
+
+class DigestRecipient(_Strict):
+    address: Annotated[str, Field(pattern=ADDRESS_PATTERN)]
+    entities: Literal["all"] | list[Annotated[str, Field(pattern=SLUG)]] = Field(
+        "all", description="entity ids of the watchlist this recipient follows, or 'all'"
+    )
+    language: Literal["it", "en"] | None = Field(None, description="overrides the digest's language")
+
+    @field_validator("entities")
+    @classmethod
+    def _not_empty(cls, value: Any) -> Any:
+        if isinstance(value, list) and not value:
+            raise ValueError("name at least one entity id, or write 'all'")
+        return value
+
+
+class DigestSettings(_Strict):
+    email_block: Annotated[str, Field(pattern=SLUG)] = Field(
+        description="name of the prefect-email EmailServerCredentials block holding the SMTP server and login"
+    )
+    sender: Annotated[str, Field(pattern=ADDRESS_PATTERN)]
+    sender_name: str = "Rassegna stampa"
+    language: Literal["it", "en"] = "it"
+    send_empty: bool = Field(False, description="send a one-line 'nessuna nuova menzione' when there is nothing new")
+    allow_private_networks: bool = Field(False, description="true when the SMTP server has a private address")
+    recipients: list[DigestRecipient] = Field(min_length=1)
+
+    @field_validator("recipients")
+    @classmethod
+    def _unique_addresses(cls, recipients: list[DigestRecipient]) -> list[DigestRecipient]:
+        seen: dict[str, int] = {}
+        for index, r in enumerate(recipients):
+            key = r.address.lower()
+            if key in seen:
+                raise ValueError(f"recipients[{index}] ({r.address}): listed twice, first as recipients[{seen[key]}]")
+            seen[key] = index
+        return recipients
+
+
+class DigestConfig(_Strict):
+    digest: DigestSettings
+
+
 def _describe(path: Path, data: Any, error: ValidationError) -> str:
     lines = [f"{path}: invalid configuration"]
     for err in error.errors():
@@ -269,8 +334,8 @@ def _describe(path: Path, data: Any, error: ValidationError) -> str:
             if isinstance(part, int) and isinstance(node, list) and part < len(node):
                 node = node[part]
                 label = f"{loc[i - 1]}[{part}]" if i else f"[{part}]"
-                if isinstance(node, dict) and ("name" in node or "id" in node):
-                    label += f" ({node.get('name') or node.get('id')!s})"
+                if isinstance(node, dict) and ("name" in node or "id" in node or "address" in node):
+                    label += f" ({node.get('name') or node.get('id') or node.get('address')!s})"
                 where[-1:] = [label] if where and where[-1] == loc[i - 1] else where + [label]
             else:
                 node = node.get(part) if isinstance(node, dict) else None
@@ -313,3 +378,23 @@ def load_watchlist(path: Path | str) -> Watchlist:
     except ValidationError as exc:
         raise ConfigError(_describe(path, data, exc)) from None
     return watchlist.model_copy(update={"version": hashlib.sha256(raw).hexdigest()[:12]})
+
+
+def load_digest(path: Path | str, watchlist: Watchlist) -> DigestConfig:
+    """The digest's settings and recipients; every entity a recipient follows must be in the watchlist."""
+    path = Path(path)
+    data, _ = _read_yaml(path)
+    try:
+        config = DigestConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(path, data, exc)) from None
+    known = {e.id for e in watchlist.entities}
+    problems = [
+        f"  digest.recipients[{index}] ({r.address}).entities: unknown entity id {entity!r}"
+        f" (the watchlist's ids: {', '.join(sorted(known))})"
+        for index, r in enumerate(config.digest.recipients) if r.entities != "all"
+        for entity in r.entities if entity not in known
+    ]
+    if problems:
+        raise ConfigError("\n".join([f"{path}: invalid configuration", *problems]))
+    return config

@@ -8,6 +8,7 @@ CPU-bound (lxml and trafilatura hold the GIL), so parallelism means processes.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -106,9 +107,9 @@ def match_article(matcher: Matcher, title: str, text: str) -> tuple[list[Candida
 _worker_matcher: Matcher | None = None
 
 
-def _init_worker(watchlist: Watchlist) -> None:
+def _init_worker(watchlist: Watchlist, parent: int) -> None:
     global _worker_matcher
-    exit_with_parent()
+    exit_with_parent(parent=parent)
     _worker_matcher = Matcher(watchlist)
 
 
@@ -139,7 +140,9 @@ def worker_pool(watchlist: Watchlist, workers: int) -> Executor:
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_init_worker,
-        initargs=(watchlist,),
+        # The parent's pid, not getppid() in the worker: a run killed while its workers
+        # were still importing would leave them watching their new parent, init.
+        initargs=(watchlist, os.getpid()),
     )
 
 

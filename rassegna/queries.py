@@ -75,7 +75,7 @@ def _confirming(entity: Entity, shared: list[str], exclude: set[str]) -> list[st
     Two places are kept for the shared terms even when the entity has many of its
     own: "Santini" with "Imprese Vincenti" is exactly the coverage this monitor is for.
     """
-    own = _whole_terms([*entity.context, *entity.places], exclude)
+    own = _whole_terms([*entity.context, *entity.products, *entity.sector, *entity.places], exclude)
     common = [t for t in _whole_terms(shared, exclude) if t.casefold() not in {o.casefold() for o in own}]
     taken = own[: MAX_CONFIRMING - min(2, len(common))]
     return taken + common[: MAX_CONFIRMING - len(taken)]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import subprocess
+import os
 import sys
 import time
 from pathlib import Path
@@ -166,7 +167,9 @@ class CrawlProcess:
         self.out_dir = out_dir
         self.deadline = time.monotonic() + budget_s
         self.stopping_since: float | None = None
-        command = [sys.executable, "-m", "spiders.crawl", str(sources_file), str(out_dir)]
+        # Our pid, for the child to watch: its getppid() would name init if this run
+        # were killed while the child was still importing.
+        command = [sys.executable, "-m", "spiders.crawl", str(sources_file), str(out_dir), "--parent", str(os.getpid())]
         if watchlist_file is not None:
             # Discovery sources without their own queries search for the watched entities.
             command += ["--watchlist", str(watchlist_file)]
@@ -220,8 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--window", nargs=2, metavar=("SINCE", "UNTIL"), default=None,
                         help="a backfill's window, YYYY-MM-DD both included")
     parser.add_argument("--today", default=None, help="the day engines with relative windows count from (tests)")
+    parser.add_argument("--parent", type=int, default=None, help="the run's pid: the crawl ends when it does")
     args = parser.parse_args(argv)
-    exit_with_parent()  # a crawl whose run was killed stops instead of fetching for nobody
+    exit_with_parent(parent=args.parent)  # a crawl whose run was killed stops instead of fetching for nobody
     try:
         config = load_sources(args.sources)
         watchlist = load_watchlist(args.watchlist) if args.watchlist else None

@@ -18,6 +18,7 @@ COMMENT ON COLUMN run.articles_extracted IS 'Pages that yielded article text (re
 COMMENT ON COLUMN run.articles_new IS 'Articles stored for the first time by this run.';
 COMMENT ON COLUMN run.mentions_new IS 'Accepted mentions stored by this run (rematch: all accepted mentions).';
 COMMENT ON COLUMN run.error IS 'Why the run failed, if it did.';
+COMMENT ON COLUMN run.matcher_version IS 'Version of the matcher''s decision rules the run matched with.';
 COMMENT ON COLUMN run.kind IS 'monitor (crawl and store) or rematch (recompute mentions over stored texts).';
 
 COMMENT ON TABLE source_run IS 'Per run and source: the funnel from listed to stored, and what went wrong.';
@@ -84,6 +85,10 @@ COMMENT ON COLUMN mention_candidate.accepted IS 'true: a mention; false: rejecte
 COMMENT ON COLUMN mention_candidate.rule IS 'What decided: alias, context, context-over-exclusion, programme, shared-context, no-context, excluded, excluded-form, person, other-firm.';
 COMMENT ON COLUMN mention_candidate.evidence IS 'The context term, pattern or cue behind the rule.';
 COMMENT ON COLUMN mention_candidate.confidence IS 'Confidence of the decision, 0 to 1.';
+COMMENT ON COLUMN mention_candidate.score IS 'Evidence score (accepted at 2.0 or more, unless vetoed): strong evidence about the entity, weak evidence about its sector and place, minus evidence for its namesakes.';
+COMMENT ON COLUMN mention_candidate.evidence_for IS 'Evidence for the entity, strongest first: kind:term@where (sentence, paragraph, article, form, beside).';
+COMMENT ON COLUMN mention_candidate.evidence_against IS 'Evidence against: namesakes, exclusions, the everyday phrase, or the veto (another business, another owner, a person).';
+COMMENT ON COLUMN mention_candidate.matcher_version IS 'Version of the matcher''s decision rules that produced it.';
 COMMENT ON COLUMN mention_candidate.watchlist_version IS 'Watchlist version that produced it.';
 COMMENT ON COLUMN mention_candidate.run_id IS 'Run that produced it (a monitor or rematch run).';
 
@@ -228,3 +233,35 @@ COMMENT ON COLUMN archive_page.endpoint IS 'The index endpoint (one per Common C
 COMMENT ON COLUMN archive_page.page IS 'Page number in the index''s paging API.';
 COMMENT ON COLUMN archive_page.captures IS 'Captures the page listed.';
 COMMENT ON COLUMN archive_page.done_at IS 'When it was read (UTC).';
+
+COMMENT ON TABLE digest IS 'One row per digest e-mail run (rassegna digest or the digest-daily deployment): its period and window.';
+COMMENT ON COLUMN digest.digest_id IS 'Digest id.';
+COMMENT ON COLUMN digest.period IS 'daily or weekly.';
+COMMENT ON COLUMN digest.since IS 'Earliest storage time (UTC) of the articles it looked at, per the earliest recipient window.';
+COMMENT ON COLUMN digest.until IS 'It carried articles stored before this time (UTC).';
+COMMENT ON COLUMN digest.created_at IS 'When it started (UTC).';
+COMMENT ON COLUMN digest.flow_run_id IS 'Prefect flow run that sent it, if any.';
+COMMENT ON COLUMN digest.status IS 'sending, sent, failed (some recipient not reached), nothing-new, interrupted (the process died).';
+COMMENT ON COLUMN digest.finished_at IS 'When it ended (UTC); NULL while sending or if interrupted.';
+
+COMMENT ON TABLE digest_recipient IS 'One message per digest and recipient, with its delivery state.';
+COMMENT ON COLUMN digest_recipient.digest_id IS 'The digest (see digest).';
+COMMENT ON COLUMN digest_recipient.address IS 'Recipient e-mail address.';
+COMMENT ON COLUMN digest_recipient.language IS 'Language of the message: it or en.';
+COMMENT ON COLUMN digest_recipient.subject IS 'Subject line.';
+COMMENT ON COLUMN digest_recipient.message_id IS 'Message-ID header of the message.';
+COMMENT ON COLUMN digest_recipient.stories IS 'Lines (stories) in the message.';
+COMMENT ON COLUMN digest_recipient.status IS 'pending (not yet handed to the server), sending (body being sent), sent, failed (server refused or unreachable; its mentions go in the next digest), uncertain (the process died while sending the body: not sent again), superseded (planned by a digest that died before sending it).';
+COMMENT ON COLUMN digest_recipient.attempts IS 'Delivery attempts (failed sends are retried).';
+COMMENT ON COLUMN digest_recipient.error IS 'Last error, if any.';
+COMMENT ON COLUMN digest_recipient.updated_at IS 'Last state change (UTC).';
+COMMENT ON COLUMN digest_recipient.sent_at IS 'When the server accepted it (UTC).';
+
+COMMENT ON TABLE digest_mention IS 'The mentions (article and entity) each digest message carried: no mention is sent twice to one recipient.';
+COMMENT ON COLUMN digest_mention.digest_id IS 'The digest (see digest).';
+COMMENT ON COLUMN digest_mention.address IS 'Recipient e-mail address.';
+COMMENT ON COLUMN digest_mention.article_id IS 'The article (see articles).';
+COMMENT ON COLUMN digest_mention.entity_id IS 'The entity mentioned (see entities).';
+
+COMMENT ON VIEW digests IS 'One row per digest and recipient: what was sent to whom, when, and the outcome.';
+COMMENT ON COLUMN digests.mentions IS 'Mentions (article and entity) the message carried.';

@@ -175,6 +175,7 @@ _VIEW_SOURCES = {
     "programme_coverage": ["article_programme", "entity", "article"],
     "article_channels": ["discovery", "article"], "stories": [], "source_health": [],
     "backfill_articles": ["article", "backfill"],
+    "digests": ["digest_recipient", "digest"],
 }
 
 

@@ -22,6 +22,7 @@ from importlib import resources
 import duckdb
 
 from rassegna.config import Watchlist
+from rassegna.matching.evidence import MATCHER_VERSION
 from rassegna.matching.matcher import Candidate
 from rassegna import stories
 from rassegna.pipeline import Processed
@@ -61,7 +62,8 @@ MENTION_COLUMNS = {
     "article_id": "VARCHAR", "entity_id": "VARCHAR", "start_char": "INTEGER", "end_char": "INTEGER",
     "matched_text": "VARCHAR", "alias": "VARCHAR", "snippet": "VARCHAR", "accepted": "BOOLEAN",
     "rule": "VARCHAR", "evidence": "VARCHAR", "confidence": "DOUBLE", "watchlist_version": "VARCHAR",
-    "run_id": "VARCHAR",
+    "run_id": "VARCHAR", "score": "DOUBLE", "evidence_for": "VARCHAR", "evidence_against": "VARCHAR",
+    "matcher_version": "VARCHAR",
 }
 RELEVANCE_COLUMNS = {
     "article_id": "VARCHAR", "entity_id": "VARCHAR", "strength": "VARCHAR", "mentions": "INTEGER",
@@ -144,10 +146,10 @@ def start_run(
     with transaction(con):
         con.execute(
             "INSERT INTO run (run_id, flow_run_id, started_at, status, sources_file, watchlist_file,"
-            " watchlist_version, sources_total, kind, window_since, window_until, backfill_id)"
-            " VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id) DO NOTHING",
+            " watchlist_version, sources_total, matcher_version, kind, window_since, window_until, backfill_id)"
+            " VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id) DO NOTHING",
             [run_id, flow_run_id, utcnow(), sources_file, watchlist_file, watchlist.version, sources_total,
-             kind, since, until, backfill_id],
+             MATCHER_VERSION, kind, since, until, backfill_id],
         )
         sync_entities(con, watchlist)
 
@@ -301,7 +303,8 @@ def candidate_tuples(aid: str, candidates: Iterable[Candidate], watchlist_versio
     """Rows of mention_candidate, in MENTION_COLUMNS order."""
     return [
         (aid, c.entity_id, c.start_char, c.end_char, c.matched_text, c.alias, c.snippet, c.accepted,
-         c.rule, c.evidence, c.confidence, watchlist_version, run_id)
+         c.rule, c.evidence, c.confidence, watchlist_version, run_id, c.score, c.evidence_for,
+         c.evidence_against, MATCHER_VERSION)
         for c in candidates
     ]
 
@@ -462,9 +465,9 @@ def start_rematch(con: duckdb.DuckDBPyConnection, run_id: str, watchlist_file: s
     mark_interrupted_runs(con, run_id)
     with transaction(con):
         con.execute(
-            "INSERT INTO run (run_id, kind, started_at, status, watchlist_file, watchlist_version)"
-            " VALUES (?, 'rematch', ?, 'running', ?, ?) ON CONFLICT (run_id) DO NOTHING",
-            [run_id, utcnow(), watchlist_file, watchlist.version],
+            "INSERT INTO run (run_id, kind, started_at, status, watchlist_file, watchlist_version, matcher_version)"
+            " VALUES (?, 'rematch', ?, 'running', ?, ?, ?) ON CONFLICT (run_id) DO NOTHING",
+            [run_id, utcnow(), watchlist_file, watchlist.version, MATCHER_VERSION],
         )
         sync_entities(con, watchlist)
         for table in _STAGED:

@@ -17,6 +17,7 @@ select
     articles_new,
     mentions_new,
     watchlist_version,
+    matcher_version,
     sources_file,
     watchlist_file,
     flow_run_id,
