@@ -26,6 +26,7 @@ from rassegna.config import DEFAULT_DB, DEFAULT_DIGEST, DEFAULT_SOURCES, DEFAULT
 from rassegna.reporting.local_time import DEFAULT_TZ, day_and_time, zone
 
 if TYPE_CHECKING:
+    from flows.backfill import BackfillSummary
     from flows.monitor import RunSummary
 
 
@@ -63,6 +64,7 @@ class _ProgressHandler(logging.Handler):
         super().__init__(logging.INFO)
         self.progress = progress
         self.task = progress.add_task("starting", total=None)
+        self.windows = ""  # "window 3 of 9" while a backfill runs
 
     def emit(self, record: logging.LogRecord) -> None:
         info = getattr(record, "rassegna_progress", None)
@@ -70,7 +72,14 @@ class _ProgressHandler(logging.Handler):
             if record.levelno >= logging.WARNING:
                 self.progress.console.print(f"[yellow]{record.getMessage()}[/]")
             return
-        labels = {"crawl": "crawling sources", "extract": "extracting and matching pages", "done": "done"}
+        if info["stage"] == "extract" and self.windows:
+            # Inside a backfill window: the bar counts windows, the pages show beside it.
+            self.progress.update(self.task, description=f"{self.windows} · {info['done']} pages stored")
+            return
+        labels = {"crawl": "crawling sources", "extract": "extracting and matching pages", "done": "done",
+                  "backfill": "backfilling windows"}
+        if info["stage"] == "backfill":
+            self.windows = f"window {min(info['done'] + 1, info['total'] or 0)} of {info['total']}"
         self.progress.update(self.task, description=labels.get(info["stage"], info["stage"]),
                              completed=info["done"], total=info["total"])
 
@@ -84,7 +93,8 @@ def _run_flow(sources: Path, watchlist: Path, db: Path, verbose: bool, shards: i
     from flows.monitor import monitor  # sets Prefect's offline defaults first
 
     with _quiet_prefect(verbose), _prefect_server():
-        return _monitor_with_progress(monitor, sources, watchlist, db, shards)
+        return _with_progress(lambda: monitor(sources_file=sources, watchlist_file=watchlist, db=str(db),
+                                              shards=shards))
 
 
 def _prefect_server() -> AbstractContextManager[str | None]:
@@ -119,14 +129,15 @@ def _quiet_prefect(verbose: bool) -> Iterator[None]:
             h.setLevel(level)
 
 
-def _monitor_with_progress(monitor: Any, sources: Path, watchlist: Path, db: Path, shards: int) -> RunSummary:
+def _with_progress(call: Any) -> Any:
+    """Run a flow with its progress-tagged log records shown as a bar."""
     prefect_logger = logging.getLogger("prefect")
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True) as progress:
         handler = _ProgressHandler(progress)
         prefect_logger.addHandler(handler)
         try:
-            return monitor(sources_file=sources, watchlist_file=watchlist, db=str(db), shards=shards)
+            return call()
         finally:
             prefect_logger.removeHandler(handler)
 
@@ -221,6 +232,74 @@ def run(
     Example: rassegna run --shards 4   (shards run on the work pool's workers)
     """
     _run_and_report(sources, watchlist, db, verbose, shards)
+
+
+@app.command()
+def backfill(
+    since: Annotated[str, typer.Option(help="First day of the window, YYYY-MM-DD.")],
+    until: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD (default: today).")] = None,
+    sources: SourcesOpt = DEFAULT_SOURCES,
+    watchlist: WatchlistOpt = DEFAULT_WATCHLIST,
+    db: DbOpt = DEFAULT_DB,
+    window_days: Annotated[int, typer.Option("--window-days", min=1, help="Days asked for at a time.")] = 7,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's log lines.")] = False,
+) -> None:
+    """Find and store the articles of a past window through every channel that reaches it (searches, sitemaps).
+
+    Resumable: a killed backfill picks up at the first window not done; a repeat fetches nothing.
+
+    Example: rassegna backfill --since 2025-09-01 --until 2025-10-31
+    """
+    from rassegna.archives.windows import Window, parse_day
+    from rassegna.config import load_sources, load_watchlist
+
+    try:
+        Window(parse_day(since, "--since"), parse_day(until, "--until") if until else parse_day(since, "--since"))
+        load_sources(sources)
+        load_watchlist(watchlist)
+    except ConfigError as exc:
+        _config_error(exc)
+    except ValueError as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
+    from flows.backfill import backfill as backfill_flow  # sets Prefect's offline defaults first
+
+    try:
+        with _quiet_prefect(verbose), _prefect_server():
+            summary = _with_progress(lambda: backfill_flow(
+                since=since, until=until, sources_file=sources, watchlist_file=watchlist, db=str(db),
+                window_days=window_days))
+    except Exception as exc:  # the backfill record already says failed; the operator needs the reason
+        err.print(f"[red]backfill failed[/]: {type(exc).__name__}: {exc}")
+        raise typer.Exit(1) from None
+    _print_backfill(summary)
+
+
+def _print_backfill(summary: BackfillSummary) -> None:
+    colour = {"completed": "green", "completed-with-gaps": "yellow", "incomplete": "yellow"}.get(summary.status, "red")
+    console.print(f"\n[bold]Backfill {summary.backfill_id}[/] {summary.since}..{summary.until}:"
+                  f" [{colour}]{summary.status}[/]")
+    console.print(f"  source windows {summary.units_total}: done before {summary.units_done_before},"
+                  f" done now {summary.units_done_now}, left {len(summary.units_left)}"
+                  f" · pages fetched {summary.pages_fetched} · new articles {summary.articles_new}"
+                  f" · new mentions {summary.mentions_new}")
+    weeks = Table("source", "week", "listed", "in window", "outside", "undated", "mentions",
+                  title="Stored per source and week", title_justify="left")
+    for row in summary.weeks:
+        weeks.add_row(row["source"], str(row["week"] or "-"), str(row["listed_by_source"] or 0),
+                      str(row["articles_in_window"]), str(row["articles_outside_window"]),
+                      str(row["articles_undated"]), str(row["mentions"]))
+    console.print(weeks)
+    if summary.sources_not_reaching:
+        console.print(f"not asked (they show only today): {', '.join(summary.sources_not_reaching)}", highlight=False)
+    for gap in summary.gaps:
+        console.print(f"[yellow]gap[/]: {gap['source']} {gap['since']}..{gap['until']}: {gap['reason']}"
+                      f" ×{gap['count']}", highlight=False)
+    for left in summary.units_left:
+        console.print(f"[yellow]to ask again[/]: {left['source']} {left['since']}..{left['until']}: {left['why']}",
+                      highlight=False)
+    if summary.analysts_db:
+        console.print(f"For analysts (read-only copy, open this one): [bold]{summary.analysts_db}[/]")
 
 
 @app.command()

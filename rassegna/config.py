@@ -71,11 +71,12 @@ DISCOVERY_ENDPOINTS = {
     "gdelt": "https://api.gdeltproject.org/api/v2/doc/doc",
 }
 GDELT_LANGUAGES = ("italian", "english")
+BACKFILL_KINDS = ("google_news", "gdelt", "bing_news", "sitemap", "web_archive")
 
 
 class Source(_Strict):
     name: Annotated[str, Field(pattern=SLUG)]
-    kind: Literal["feed", "sitemap", "site", "google_news", "bing_news", "gdelt"]
+    kind: Literal["feed", "sitemap", "site", "google_news", "bing_news", "gdelt", "web_archive"]
     url: str
     max_depth: int = Field(1, ge=0, le=10, description="site crawls only: link hops from url")
     allow: list[str] = Field(default_factory=list, description="site crawls: URL regexes to follow")
@@ -86,6 +87,21 @@ class Source(_Strict):
     languages: list[Annotated[str, Field(pattern=r"^[a-z]+$")]] = Field(
         default_factory=list, description="gdelt only: sourcelang values searched; empty means GDELT_LANGUAGES"
     )
+    result_cap: int | None = Field(
+        None, ge=1, description="discovery kinds: most results one search returns (default: the engine's own,"
+        " 100 Google News, 250 GDELT, 10 per Bing page); a backfill window answered with this many is halved")
+    archive: Literal["wayback", "commoncrawl"] | None = Field(
+        None, description="web_archive only: whose index `url` is (the Wayback CDX API, or Common Crawl's index"
+        " server, whose collinfo.json lists its crawls)")
+    url_prefix: str | None = Field(
+        None, min_length=4, description="web_archive only: the outlet's URLs to look for, as a prefix without"
+        " scheme (www.example.it/2025/)")
+    content_url: str | None = Field(
+        None, description="web_archive only: where captures are read (default https://web.archive.org/web,"
+        " https://data.commoncrawl.org)")
+    request_interval: float | None = Field(
+        None, ge=0, description="web_archive only: seconds between requests to the index host (default"
+        " cdx-toolkit's: 6 for the Wayback Machine, 1 for Common Crawl, 3 elsewhere)")
     enabled: bool = True
 
     @model_validator(mode="before")
@@ -112,6 +128,15 @@ class Source(_Strict):
             raise ValueError("max_depth, allow and deny apply to kind 'site' only")
         if self.kind not in DISCOVERY_ENDPOINTS and "queries" in self.model_fields_set:
             raise ValueError(f"queries apply to kinds {', '.join(DISCOVERY_ENDPOINTS)} only")
+        archive_fields = {"archive", "url_prefix", "content_url", "request_interval"} & self.model_fields_set
+        if self.kind != "web_archive" and archive_fields:
+            raise ValueError(f"{', '.join(sorted(archive_fields))} apply to kind 'web_archive' only")
+        if self.kind == "web_archive" and (self.archive is None or self.url_prefix is None):
+            raise ValueError("kind 'web_archive' needs `archive` (wayback or commoncrawl) and `url_prefix`")
+        if self.content_url is not None:
+            _http_url(self.content_url)
+        if self.kind not in DISCOVERY_ENDPOINTS and self.result_cap is not None:
+            raise ValueError(f"result_cap applies to kinds {', '.join(DISCOVERY_ENDPOINTS)} only")
         if self.kind != "gdelt" and "languages" in self.model_fields_set:
             raise ValueError("languages apply to kind 'gdelt' only")
         if "languages" in self.model_fields_set and not self.languages:
@@ -127,6 +152,16 @@ class Source(_Strict):
     @property
     def discovery(self) -> bool:
         return self.kind in DISCOVERY_ENDPOINTS
+
+    @property
+    def backfill_only(self) -> bool:
+        """Web archives are asked for past windows only: a monitoring run leaves them out."""
+        return self.kind == "web_archive"
+
+    @property
+    def reaches_the_past(self) -> bool:
+        """Kinds a backfill can ask for a date window; a feed or a site's pages show only today."""
+        return self.kind in BACKFILL_KINDS
 
 
 class HealthSettings(_Strict):
@@ -157,6 +192,10 @@ class SourcesConfig(_Strict):
     @property
     def enabled_sources(self) -> list[Source]:
         return [s for s in self.sources if s.enabled]
+
+    def for_monitoring(self) -> SourcesConfig:
+        """The configuration a monitoring run reads: without the sources only backfills ask."""
+        return self.model_copy(update={"sources": [s for s in self.sources if not s.backfill_only]})
 
 
 class Alias(_Strict):

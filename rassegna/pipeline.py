@@ -33,6 +33,9 @@ class Processed:
     listed_by: str
     fetched_at: str
     listed_date: str | None = None
+    seen_date: str | None = None  # when a search engine saw the URL (GDELT): a weak date signal
+    archive_url: str | None = None  # read from this archived copy, the live page being gone or walled
+    archived_at: str | None = None
     listed_url: str | None = None  # as the feed, sitemap or link gave it, before redirects
     encoding: str | None = None
     article: Article | None = None
@@ -59,13 +62,16 @@ def process_page(page: dict[str, Any], matcher: Matcher) -> Processed:
         listed_by=page.get("listed_by", ""),
         fetched_at=page.get("fetched_at", ""),
         listed_date=page.get("listed_date"),
+        seen_date=page.get("seen_date"),
+        archive_url=page.get("archive_url"),
+        archived_at=page.get("archived_at"),
         listed_url=page["url"],
         encoding=page.get("encoding"),
     )
     try:
         article = extract_article(
             page["html"], url, require_article_markup=result.listed_by in _CRAWLED, listed_date=result.listed_date,
-            fetched_at=_fetch_time(result.fetched_at),
+            seen_date=result.seen_date, fetched_at=_fetch_time(result.fetched_at),
         )
     except NotAnArticle as exc:
         # Walls get a reason of their own, so the funnel tells a source behind a consent

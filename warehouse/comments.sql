@@ -175,6 +175,65 @@ COMMENT ON COLUMN source_health.failing_runs_in_a_row IS 'Latest runs in a row i
 COMMENT ON COLUMN source_health.silent_runs_in_a_row IS 'Latest runs in a row in which it stored no new article (failed runs included).';
 COMMENT ON COLUMN source_health.last_new_article_run_at IS 'Start of the latest run in which it stored a new article (UTC); NULL if never.';
 
+COMMENT ON COLUMN run.window_since IS 'Backfill slices: first day of the date window the run asked every channel for.';
+COMMENT ON COLUMN run.window_until IS 'Backfill slices: last day of that window (included).';
+COMMENT ON COLUMN run.backfill_id IS 'Backfill slices: the backfill the run belongs to (see backfill).';
+COMMENT ON COLUMN runs.kind IS 'monitor, rematch or backfill (one slice of a backfill).';
+
+COMMENT ON TABLE backfill IS 'One row per `rassegna backfill` (or backfill flow run): the window asked for and how it ended.';
+COMMENT ON COLUMN backfill.backfill_id IS 'Backfill identifier: UTC start time and a random suffix.';
+COMMENT ON COLUMN backfill.window_since IS 'First day of the window asked for.';
+COMMENT ON COLUMN backfill.window_until IS 'Last day of the window asked for (included).';
+COMMENT ON COLUMN backfill.started_at IS 'When it started (UTC).';
+COMMENT ON COLUMN backfill.finished_at IS 'When it ended (UTC); NULL while running or if it was killed.';
+COMMENT ON COLUMN backfill.status IS 'running, completed, completed-with-gaps (some searches cannot reach the window: see backfill_progress.gaps), incomplete (some windows to ask again), failed or interrupted.';
+COMMENT ON COLUMN backfill.sources_file IS 'Sources file it read.';
+
+COMMENT ON TABLE backfill_progress IS 'One row per source and date window a backfill finished: never asked for again while the source is configured the same.';
+COMMENT ON COLUMN backfill_progress.source IS 'Source name from the sources file.';
+COMMENT ON COLUMN backfill_progress.source_key IS 'Hash of the source''s kind, URL, queries and languages when the window was done: a changed source is asked again.';
+COMMENT ON COLUMN backfill_progress.window_since IS 'First day of the window.';
+COMMENT ON COLUMN backfill_progress.window_until IS 'Last day of the window (included).';
+COMMENT ON COLUMN backfill_progress.run_id IS 'The backfill slice (run) that did it.';
+COMMENT ON COLUMN backfill_progress.backfill_id IS 'The backfill that did it.';
+COMMENT ON COLUMN backfill_progress.listed IS 'URLs the source listed for the window.';
+COMMENT ON COLUMN backfill_progress.articles_new IS 'Articles stored new from it.';
+COMMENT ON COLUMN backfill_progress.mentions_new IS 'Accepted mentions in those articles.';
+COMMENT ON COLUMN backfill_progress.gaps IS 'Searches that could not be run, by kind (out-of-reach, gdelt-invalid-start-date...), with counts.';
+COMMENT ON COLUMN backfill_progress.done_at IS 'When it was recorded done (UTC).';
+
+COMMENT ON COLUMN discovery.outlet IS 'The outlet the search engine named for the URL (Google News source, Bing News:Source); NULL for other channels.';
+
+COMMENT ON VIEW backfill_articles IS 'One row per article a backfill stored, with the backfill''s window and where the article''s date falls.';
+COMMENT ON COLUMN backfill_articles.backfill_id IS 'The backfill that stored it.';
+COMMENT ON COLUMN backfill_articles.run_id IS 'The backfill slice (run) that stored it.';
+COMMENT ON COLUMN backfill_articles.window_since IS 'First day of the backfill''s window.';
+COMMENT ON COLUMN backfill_articles.window_until IS 'Last day of the backfill''s window (included).';
+COMMENT ON COLUMN backfill_articles.placement IS 'in-window, before, after (its date is outside the window asked for) or undated.';
+
+COMMENT ON COLUMN article.archive_url IS 'Where the text was read when the live page was gone (404, 410) or walled: the archived copy (Wayback Machine, Common Crawl WARC record); NULL when read live.';
+COMMENT ON COLUMN article.archived_at IS 'When that archived copy was captured (UTC).';
+COMMENT ON COLUMN articles.archive_url IS 'Where the text was read when the live page was gone (404, 410) or walled: the archived copy; NULL when read live.';
+COMMENT ON COLUMN articles.archived_at IS 'When that archived copy was captured (UTC).';
+
+COMMENT ON TABLE archive_capture IS 'Captures a web archive''s index listed for a source and backfill window: the latest per URL.';
+COMMENT ON COLUMN archive_capture.source IS 'Source name (kind web_archive).';
+COMMENT ON COLUMN archive_capture.window_since IS 'First day of the window.';
+COMMENT ON COLUMN archive_capture.window_until IS 'Last day of the window (included).';
+COMMENT ON COLUMN archive_capture.url IS 'The live URL that was captured.';
+COMMENT ON COLUMN archive_capture.captured_at IS 'When it was captured (UTC).';
+COMMENT ON COLUMN archive_capture.capture IS 'The index row as read: timestamp, status, mime, and for Common Crawl its WARC file, offset and length.';
+
+COMMENT ON TABLE archive_page IS 'Index pages a backfill has read, per source and window: never asked again.';
+COMMENT ON COLUMN archive_page.source IS 'Source name (kind web_archive).';
+COMMENT ON COLUMN archive_page.source_key IS 'Hash of the source''s configuration when the page was read.';
+COMMENT ON COLUMN archive_page.window_since IS 'First day of the window.';
+COMMENT ON COLUMN archive_page.window_until IS 'Last day of the window (included).';
+COMMENT ON COLUMN archive_page.endpoint IS 'The index endpoint (one per Common Crawl crawl).';
+COMMENT ON COLUMN archive_page.page IS 'Page number in the index''s paging API.';
+COMMENT ON COLUMN archive_page.captures IS 'Captures the page listed.';
+COMMENT ON COLUMN archive_page.done_at IS 'When it was read (UTC).';
+
 COMMENT ON TABLE digest IS 'One row per digest e-mail run (rassegna digest or the digest-daily deployment): its period and window.';
 COMMENT ON COLUMN digest.digest_id IS 'Digest id.';
 COMMENT ON COLUMN digest.period IS 'daily or weekly.';

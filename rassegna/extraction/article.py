@@ -267,6 +267,7 @@ def extract_article(
     require_article_markup: bool = False,
     *,
     listed_date: str | None = None,
+    seen_date: str | None = None,
     fetched_at: datetime | None = None,
 ) -> Article:
     """Article text and metadata; raises NotAnArticle with the reason otherwise.
@@ -297,7 +298,7 @@ def extract_article(
     # says when it was out, and the rejection carries it.
     dates = choose_date(
         tree, url, listed_date=listed_date, htmldate_value=doc.date if doc is not None else None, jsonld=nodes,
-        fallback=lambda: _searched_dates(html, tree, url, lang, fetched_at),
+        seen_date=seen_date, fallback=lambda: _searched_dates(html, tree, url, lang, fetched_at),
     )
     wall = classify_walls(tree, body if doc is not None else None, nodes)
     if wall.kind is not None:

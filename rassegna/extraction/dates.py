@@ -5,10 +5,14 @@ The signals, most reliable first:
   meta     article:published_time and its relatives in <head>, itemprop=datePublished;
   listed   the date the feed or sitemap gave for this URL (may be a lastmod);
   url      a /2025/09/17/ style date in the URL (day only);
+  seen     when a search engine first saw the URL (GDELT's seendate): after the page's own
+           signals and its URL, since an engine may crawl a page weeks after it appeared;
   htmldate htmldate's find_date (original_date, no extensive search): a heuristic;
-and, only when none of those gave a date (the fallback, see `choose_date`):
+and, only when none of those gave a date but a search engine's sighting (the fallback, see
+`choose_date`):
   byline   the date a reader sees ("Pubblicato il 3 luglio 2025, 10:30", "2 ore fa"),
-           see rassegna.extraction.bylines; an update date is never taken;
+           see rassegna.extraction.bylines; an update date is never taken; it ranks
+           just after the URL, above the engine's sighting;
   extensive htmldate's extensive search over the raw page (comments included).
 
 htmldate already runs inside trafilatura's metadata extraction, so its answer is taken
@@ -36,7 +40,7 @@ from htmldate.utils import Extractor
 from rassegna.extraction.jsonld import is_article_node, jsonld_nodes
 
 ROME = ZoneInfo("Europe/Rome")
-SIGNALS = ("jsonld", "meta", "listed", "url", "htmldate", "byline", "extensive")
+SIGNALS = ("jsonld", "meta", "listed", "url", "byline", "seen", "htmldate", "extensive")
 
 # Meta names, most specific first; matched lower-cased on name, property and itemprop.
 _META_KEYS = (
@@ -141,6 +145,7 @@ def choose_date(
     listed_date: str | None = None,
     htmldate_value: str | None = None,
     jsonld: list[dict[str, Any]] | None = None,
+    seen_date: str | None = None,
     fallback: Callable[[], list[tuple[str, str | None, str | None]]] | None = None,
 ) -> DateChoice:
     """Every date candidate of the page, and the most reliable one as the publication date.
@@ -155,6 +160,7 @@ def choose_date(
     raw += [("meta", v, None) for v in _meta_values(tree)]
     raw.append(("listed", listed_date, None))
     raw.append(("url", extract_url_date(url, _URL_OPTIONS) if url else None, None))
+    raw.append(("seen", seen_date, None))
     raw.append(("htmldate", htmldate_value, None))
 
     candidates: list[dict[str, Any]] = []
@@ -181,11 +187,15 @@ def choose_date(
             })
 
     read(raw)
-    if not parsed and fallback is not None:
+    # A search engine's first sighting is no date of the page's own: a visible byline beats it.
+    if fallback is not None and all(signal == "seen" for signal, _, _ in parsed):
         read(fallback())
     if not parsed:
         return DateChoice(None, None, None, candidates, False)
-    # raw is already in order of reliability, so the first parsed candidate wins.
+    # The most reliable signal wins (SIGNALS order; the sort is stable within a signal).
+    order = sorted(range(len(parsed)), key=lambda i: SIGNALS.index(parsed[i][0]))
+    parsed[:] = [parsed[i] for i in order]
+    values[:] = [values[i] for i in order]
     signal, published_at, precision = parsed[0]
     days = [_calendar_day(when, p) for _, when, p in parsed]
     # One calendar day of slack: a day-only value against a time near midnight, a feed

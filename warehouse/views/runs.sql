@@ -1,4 +1,4 @@
--- One row per monitoring run: when, how it ended, what it found.
+-- One row per run (monitor, rematch, backfill slice): when, how it ended, what it found.
 with run as (
     select * from main.run
 )
@@ -21,5 +21,8 @@ select
     sources_file,
     watchlist_file,
     flow_run_id,
+    window_since,
+    window_until,
+    backfill_id,
     error
 from run

@@ -1,0 +1,1 @@
+"""Reaching the past: backfill windows, and (later) web archives and CC-NEWS."""
