@@ -3,6 +3,9 @@
 Importing this package sets Prefect's offline defaults before Prefect itself is
 imported (its settings are read at import time): no telemetry, no analytics, so
 an offline or air-gapped run neither hangs on nor logs failed calls home.
+It also gives Prefect's temporary server two minutes to answer on its first start
+(Prefect's default is 20 s; a cold machine creating the server's database takes
+longer: see rassegna/lifecycle/prefect_server.py).
 An operator's own environment still wins: these are defaults only.
 """
 
@@ -13,5 +16,6 @@ for _key, _value in {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_TELEMETRY_ENABLE_RESOURCE_METRICS": "false",
     "PREFECT_LOGGING_LOG_PRINTS": "false",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
 }.items():
     os.environ.setdefault(_key, _value)

@@ -18,6 +18,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -33,7 +34,7 @@ from rassegna.config import DEFAULT_SOURCES, DEFAULT_WATCHLIST, HealthSettings, 
 from rassegna.funnel import Funnel
 from rassegna.pipeline import Processed, worker_pool
 from rassegna.shards import read_batches, read_done, split_sources
-from rassegna.reporting.summary import notification_text, run_markdown
+from rassegna.reporting.summary import mention_rows, notification_text, run_markdown
 from spiders.crawl import CrawlProcess
 from spiders.output import iter_events, iter_listings, new_validators, read_outcomes, write_crawl_inputs
 from warehouse import load
@@ -118,7 +119,7 @@ def publish_run_artifacts(db: str, summary: RunSummary) -> None:
         key="monitor-summary", description="What this monitoring run did",
     )
     with connect(db, migrated=True) as con:
-        rows = load.new_mentions(con, summary.run_id)
+        rows = mention_rows(load.new_mentions(con, summary.run_id))
     create_table_artifact(table=rows or [{"entity_name": "", "title": "no new mentions"}],
                           key="new-mentions", description="Mentions stored by this run, with links")
 
@@ -167,6 +168,22 @@ def close_run(db: str, summary: RunSummary, error: str | None = None,
     return summary
 
 
+@contextlib.contextmanager
+def failure_recorded(db: str, summary: RunSummary, logger: Any) -> Iterator[None]:
+    """Any error ends the run as failed, recorded with its reason, and is raised again."""
+    try:
+        yield
+    except BaseException as exc:
+        summary.status = "failed"
+        try:
+            close_run(db, summary, error=f"{type(exc).__name__}: {exc}")
+        except Exception as record_error:
+            # Recording the failure failed too (a full disk, say): say so, and let the
+            # original error, not this one, end the run. The next run marks it interrupted.
+            logger.error("could not record the failed run %s: %s", summary.run_id, record_error)
+        raise
+
+
 def new_run_id() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
 
@@ -213,6 +230,7 @@ def monitor(
     if shards < 1:
         raise ValueError(f"shards must be at least 1, got {shards}")
     sources, watchlist = read_config(sources_file, watchlist_file)
+    sources = sources.for_monitoring()
     run_id = new_run_id()
     summary = RunSummary(run_id=run_id, status="running", db=db)
     with writer_lock(db, timeout=lock_timeout_s, on_wait=logger.warning):
@@ -224,43 +242,35 @@ def monitor(
         shutil.rmtree(crawl_dir.parent, ignore_errors=True)
         crawl: CrawlProcess | None = None
         try:
-            logger.info("crawling %d sources", len(sources.enabled_sources), **_progress("crawl", 0))
-            prepare_crawl(db, crawl_dir)
-            funnel = Funnel()
-            if shards > 1:
-                tallies, source_errors, crawl_dirs = _sharded(
-                    db, run_id, sources, watchlist, sources_file, watchlist_file, crawl_dir, shards,
-                    shard_deployment, shard_timeout_s, workers, batch_size, crawl_timeout_s, funnel, summary, logger,
-                )
-            else:
-                crawl = start_crawl(sources_file, crawl_dir, crawl_timeout_s, watchlist_file)
-                with worker_pool(watchlist, workers) as pool:
-                    # Pages stream from the crawl as it writes them; each batch is stored
-                    # while the next one is extracted.
-                    for batch in extracted_batches(crawl, pool, batch_size):
-                        _store(db, run_id, watchlist, batch, funnel, summary, logger)
-                crawl_error = finish_crawl(crawl)
-                tallies, crawl_dirs = read_outcomes(crawl_dir), [crawl_dir]
-                source_errors = {s.name: crawl_error for s in sources.enabled_sources} if crawl_error else {}
-            summary.sources = funnel.outcomes(sources, tallies, source_errors=source_errors)
-            validators = new_validators(tallies, {s.name: s.url for s in sources.enabled_sources})
-            record_sources(db, run_id, summary.sources, crawl_dirs, funnel.skipped_pages, validators)
-            summary.status = "completed-with-failures" if summary.failed_sources else "completed"
-            summary = close_run(db, summary, health=sources.health)
-            publish_run_artifacts(db, summary)
-            if notify_block and summary.mentions_new:
-                notify_new_mentions(notify_block, db, summary)
-            if is_local_path(db):
-                summary.analysts_db = publish_analysts_copy(db)
-        except BaseException as exc:
-            summary.status = "failed"
-            try:
-                close_run(db, summary, error=f"{type(exc).__name__}: {exc}")
-            except Exception as record_error:
-                # Recording the failure failed too (a full disk, say): say so, and let the
-                # original error, not this one, end the run. The next run marks it interrupted.
-                logger.error("could not record the failed run %s: %s", run_id, record_error)
-            raise
+            with failure_recorded(db, summary, logger):
+                logger.info("crawling %d sources", len(sources.enabled_sources), **_progress("crawl", 0))
+                prepare_crawl(db, crawl_dir)
+                funnel = Funnel()
+                if shards > 1:
+                    tallies, source_errors, crawl_dirs = _sharded(
+                        db, run_id, sources, watchlist, sources_file, watchlist_file, crawl_dir, shards,
+                        shard_deployment, shard_timeout_s, workers, batch_size, crawl_timeout_s, funnel, summary, logger,
+                    )
+                else:
+                    crawl = start_crawl(sources_file, crawl_dir, crawl_timeout_s, watchlist_file)
+                    with worker_pool(watchlist, workers) as pool:
+                        # Pages stream from the crawl as it writes them; each batch is stored
+                        # while the next one is extracted.
+                        for batch in extracted_batches(crawl, pool, batch_size):
+                            _store(db, run_id, watchlist, batch, funnel, summary, logger)
+                    crawl_error = finish_crawl(crawl)
+                    tallies, crawl_dirs = read_outcomes(crawl_dir), [crawl_dir]
+                    source_errors = {s.name: crawl_error for s in sources.enabled_sources} if crawl_error else {}
+                summary.sources = funnel.outcomes(sources, tallies, source_errors=source_errors)
+                validators = new_validators(tallies, {s.name: s.url for s in sources.enabled_sources})
+                record_sources(db, run_id, summary.sources, crawl_dirs, funnel.skipped_pages, validators)
+                summary.status = "completed-with-failures" if summary.failed_sources else "completed"
+                summary = close_run(db, summary, health=sources.health)
+                publish_run_artifacts(db, summary)
+                if notify_block and summary.mentions_new:
+                    notify_new_mentions(notify_block, db, summary)
+                if is_local_path(db):
+                    summary.analysts_db = publish_analysts_copy(db)
         finally:
             if crawl is not None:
                 crawl.stop()

@@ -14,6 +14,7 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
+from rassegna.archives.windows import Window
 from rassegna.config import SourcesConfig, Watchlist, load_sources, load_watchlist
 from rassegna.pipeline import Processed, batched, process_pages
 from spiders.crawl import CrawlProcess
@@ -43,12 +44,14 @@ def read_config(sources_file: Path, watchlist_file: Path) -> tuple[SourcesConfig
 @task(name="start-crawl", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
 def start_crawl(
     sources_file: Path, out_dir: Path, budget_s: float, watchlist_file: Path | None = None,
-    only: list[str] | None = None, inputs_dir: Path | None = None,
+    only: list[str] | None = None, inputs_dir: Path | None = None, window: Window | None = None,
+    today: str | None = None,
 ) -> CrawlProcess:
     """Start the spiders in a child process (see spiders/crawl.py for why a child).
 
     The watchlist builds the searches of discovery sources that list no queries of their own."""
-    return CrawlProcess(sources_file, out_dir, budget_s, watchlist_file, only=only, inputs_dir=inputs_dir)
+    return CrawlProcess(sources_file, out_dir, budget_s, watchlist_file, only=only, inputs_dir=inputs_dir,
+                        window=window, today=today)
 
 
 @task(name="finish-crawl", cache_policy=NO_CACHE)

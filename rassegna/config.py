@@ -24,6 +24,7 @@ SLUG = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 DEFAULT_SOURCES = Path("config/sources.yaml")
 DEFAULT_WATCHLIST = Path("config/watchlist.yaml")
 DEFAULT_DB = Path("data/rassegna.duckdb")
+DEFAULT_DIGEST = Path("config/digest.yaml")
 
 
 class ConfigError(ValueError):
@@ -70,11 +71,12 @@ DISCOVERY_ENDPOINTS = {
     "gdelt": "https://api.gdeltproject.org/api/v2/doc/doc",
 }
 GDELT_LANGUAGES = ("italian", "english")
+BACKFILL_KINDS = ("google_news", "gdelt", "bing_news", "sitemap", "web_archive")
 
 
 class Source(_Strict):
     name: Annotated[str, Field(pattern=SLUG)]
-    kind: Literal["feed", "sitemap", "site", "google_news", "bing_news", "gdelt"]
+    kind: Literal["feed", "sitemap", "site", "google_news", "bing_news", "gdelt", "web_archive"]
     url: str
     max_depth: int = Field(1, ge=0, le=10, description="site crawls only: link hops from url")
     allow: list[str] = Field(default_factory=list, description="site crawls: URL regexes to follow")
@@ -85,6 +87,21 @@ class Source(_Strict):
     languages: list[Annotated[str, Field(pattern=r"^[a-z]+$")]] = Field(
         default_factory=list, description="gdelt only: sourcelang values searched; empty means GDELT_LANGUAGES"
     )
+    result_cap: int | None = Field(
+        None, ge=1, description="discovery kinds: most results one search returns (default: the engine's own,"
+        " 100 Google News, 250 GDELT, 10 per Bing page); a backfill window answered with this many is halved")
+    archive: Literal["wayback", "commoncrawl"] | None = Field(
+        None, description="web_archive only: whose index `url` is (the Wayback CDX API, or Common Crawl's index"
+        " server, whose collinfo.json lists its crawls)")
+    url_prefix: str | None = Field(
+        None, min_length=4, description="web_archive only: the outlet's URLs to look for, as a prefix without"
+        " scheme (www.example.it/2025/)")
+    content_url: str | None = Field(
+        None, description="web_archive only: where captures are read (default https://web.archive.org/web,"
+        " https://data.commoncrawl.org)")
+    request_interval: float | None = Field(
+        None, ge=0, description="web_archive only: seconds between requests to the index host (default"
+        " cdx-toolkit's: 6 for the Wayback Machine, 1 for Common Crawl, 3 elsewhere)")
     enabled: bool = True
 
     @model_validator(mode="before")
@@ -111,6 +128,15 @@ class Source(_Strict):
             raise ValueError("max_depth, allow and deny apply to kind 'site' only")
         if self.kind not in DISCOVERY_ENDPOINTS and "queries" in self.model_fields_set:
             raise ValueError(f"queries apply to kinds {', '.join(DISCOVERY_ENDPOINTS)} only")
+        archive_fields = {"archive", "url_prefix", "content_url", "request_interval"} & self.model_fields_set
+        if self.kind != "web_archive" and archive_fields:
+            raise ValueError(f"{', '.join(sorted(archive_fields))} apply to kind 'web_archive' only")
+        if self.kind == "web_archive" and (self.archive is None or self.url_prefix is None):
+            raise ValueError("kind 'web_archive' needs `archive` (wayback or commoncrawl) and `url_prefix`")
+        if self.content_url is not None:
+            _http_url(self.content_url)
+        if self.kind not in DISCOVERY_ENDPOINTS and self.result_cap is not None:
+            raise ValueError(f"result_cap applies to kinds {', '.join(DISCOVERY_ENDPOINTS)} only")
         if self.kind != "gdelt" and "languages" in self.model_fields_set:
             raise ValueError("languages apply to kind 'gdelt' only")
         if "languages" in self.model_fields_set and not self.languages:
@@ -126,6 +152,16 @@ class Source(_Strict):
     @property
     def discovery(self) -> bool:
         return self.kind in DISCOVERY_ENDPOINTS
+
+    @property
+    def backfill_only(self) -> bool:
+        """Web archives are asked for past windows only: a monitoring run leaves them out."""
+        return self.kind == "web_archive"
+
+    @property
+    def reaches_the_past(self) -> bool:
+        """Kinds a backfill can ask for a date window; a feed or a site's pages show only today."""
+        return self.kind in BACKFILL_KINDS
 
 
 class HealthSettings(_Strict):
@@ -157,6 +193,10 @@ class SourcesConfig(_Strict):
     def enabled_sources(self) -> list[Source]:
         return [s for s in self.sources if s.enabled]
 
+    def for_monitoring(self) -> SourcesConfig:
+        """The configuration a monitoring run reads: without the sources only backfills ask."""
+        return self.model_copy(update={"sources": [s for s in self.sources if not s.backfill_only]})
+
 
 class Alias(_Strict):
     text: str = Field(min_length=1)
@@ -169,15 +209,29 @@ class Alias(_Strict):
     person_like: bool = False
 
 
+class Namesake(_Strict):
+    """Another bearer of the name ("Podium, the US reviews software") and the words that give it away."""
+
+    name: str = Field(min_length=1, description="who or what the namesake is, for the evidence shown to analysts")
+    terms: list[str] = Field(min_length=1, description="words that point to the namesake when near the name")
+
+
 class Entity(_Strict):
     id: Annotated[str, Field(pattern=SLUG)]
     name: str = Field(min_length=1, description="display name analysts see")
     kind: Literal["company", "programme"]
     description: str = ""
     aliases: list[Alias] = Field(min_length=1)
-    context: list[str] = Field(default_factory=list, description="terms that confirm this entity")
-    places: list[str] = Field(
-        default_factory=list, description="where it is: confirms like context, but never outweighs an exclusion"
+    # Evidence about the entity itself (strong: any one confirms a name that needs context).
+    context: list[str] = Field(default_factory=list, description="terms tied to this entity alone (strong evidence)")
+    people: list[str] = Field(default_factory=list, description="its own people, full names (strong evidence)")
+    products: list[str] = Field(default_factory=list, description="its own products and brands (strong evidence)")
+    # Evidence about its kind and place (weak: never confirms an ambiguous name alone).
+    sector: list[str] = Field(default_factory=list, description="words of its sector (weak evidence)")
+    places: list[str] = Field(default_factory=list, description="its town, province, region (weak evidence)")
+    # Evidence against: the name's other meanings.
+    namesakes: list[Namesake] = Field(
+        default_factory=list, description="other organisations, products or people of the same name"
     )
     exclude: list[str] = Field(default_factory=list, description="regexes that rule a match out in its sentence")
     exclude_forms: list[str] = Field(
@@ -204,6 +258,9 @@ class Watchlist(_Strict):
     shared_context: list[str] = Field(
         default_factory=list, description="terms that confirm any company (the mission, the programmes)"
     )
+    shared_weak: list[str] = Field(
+        default_factory=list, description="terms that speak for any company, but never confirm one alone (the bank)"
+    )
     version: str = Field("", description="content hash of the file, set when loaded")
 
     @field_validator("entities")
@@ -220,6 +277,53 @@ class Watchlist(_Strict):
         return next(e for e in self.entities if e.id == entity_id)
 
 
+# A plain mailbox (no display name): what SMTP's RCPT TO takes. Full RFC 5322 is not worth it here.
+ADDRESS_PATTERN = r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
+LANGUAGES = ("it", "en")
+
+
+class DigestRecipient(_Strict):
+    address: Annotated[str, Field(pattern=ADDRESS_PATTERN)]
+    entities: Literal["all"] | list[Annotated[str, Field(pattern=SLUG)]] = Field(
+        "all", description="entity ids of the watchlist this recipient follows, or 'all'"
+    )
+    language: Literal["it", "en"] | None = Field(None, description="overrides the digest's language")
+
+    @field_validator("entities")
+    @classmethod
+    def _not_empty(cls, value: Any) -> Any:
+        if isinstance(value, list) and not value:
+            raise ValueError("name at least one entity id, or write 'all'")
+        return value
+
+
+class DigestSettings(_Strict):
+    email_block: Annotated[str, Field(pattern=SLUG)] = Field(
+        description="name of the prefect-email EmailServerCredentials block holding the SMTP server and login"
+    )
+    sender: Annotated[str, Field(pattern=ADDRESS_PATTERN)]
+    sender_name: str = "Rassegna stampa"
+    language: Literal["it", "en"] = "it"
+    send_empty: bool = Field(False, description="send a one-line 'nessuna nuova menzione' when there is nothing new")
+    allow_private_networks: bool = Field(False, description="true when the SMTP server has a private address")
+    recipients: list[DigestRecipient] = Field(min_length=1)
+
+    @field_validator("recipients")
+    @classmethod
+    def _unique_addresses(cls, recipients: list[DigestRecipient]) -> list[DigestRecipient]:
+        seen: dict[str, int] = {}
+        for index, r in enumerate(recipients):
+            key = r.address.lower()
+            if key in seen:
+                raise ValueError(f"recipients[{index}] ({r.address}): listed twice, first as recipients[{seen[key]}]")
+            seen[key] = index
+        return recipients
+
+
+class DigestConfig(_Strict):
+    digest: DigestSettings
+
+
 def _describe(path: Path, data: Any, error: ValidationError) -> str:
     lines = [f"{path}: invalid configuration"]
     for err in error.errors():
@@ -230,8 +334,8 @@ def _describe(path: Path, data: Any, error: ValidationError) -> str:
             if isinstance(part, int) and isinstance(node, list) and part < len(node):
                 node = node[part]
                 label = f"{loc[i - 1]}[{part}]" if i else f"[{part}]"
-                if isinstance(node, dict) and ("name" in node or "id" in node):
-                    label += f" ({node.get('name') or node.get('id')!s})"
+                if isinstance(node, dict) and ("name" in node or "id" in node or "address" in node):
+                    label += f" ({node.get('name') or node.get('id') or node.get('address')!s})"
                 where[-1:] = [label] if where and where[-1] == loc[i - 1] else where + [label]
             else:
                 node = node.get(part) if isinstance(node, dict) else None
@@ -274,3 +378,23 @@ def load_watchlist(path: Path | str) -> Watchlist:
     except ValidationError as exc:
         raise ConfigError(_describe(path, data, exc)) from None
     return watchlist.model_copy(update={"version": hashlib.sha256(raw).hexdigest()[:12]})
+
+
+def load_digest(path: Path | str, watchlist: Watchlist) -> DigestConfig:
+    """The digest's settings and recipients; every entity a recipient follows must be in the watchlist."""
+    path = Path(path)
+    data, _ = _read_yaml(path)
+    try:
+        config = DigestConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(path, data, exc)) from None
+    known = {e.id for e in watchlist.entities}
+    problems = [
+        f"  digest.recipients[{index}] ({r.address}).entities: unknown entity id {entity!r}"
+        f" (the watchlist's ids: {', '.join(sorted(known))})"
+        for index, r in enumerate(config.digest.recipients) if r.entities != "all"
+        for entity in r.entities if entity not in known
+    ]
+    if problems:
+        raise ConfigError("\n".join([f"{path}: invalid configuration", *problems]))
+    return config

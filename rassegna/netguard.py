@@ -1,4 +1,4 @@
-"""Keep the crawler out of the operator's own network (SSRF guard).
+"""Keep the crawler (and the digest's SMTP connection) out of the operator's own network (SSRF guard).
 
 Every URL the crawler is about to fetch, redirect targets included, is checked:
 only http(s), and every address its host resolves to must be public. Loopback,
@@ -56,6 +56,11 @@ def check_url(url: str, allow_private: bool = False, resolve_names: bool = True)
     host = parts.hostname
     if not host:
         raise BlockedAddress(f"{url!r} has no host")
+    check_host(host, allow_private, resolve_names)
+
+
+def check_host(host: str, allow_private: bool = False, resolve_names: bool = True) -> None:
+    """Raise BlockedAddress unless every address of ``host`` is public (any protocol: HTTP, SMTP)."""
     if allow_private:
         return
     try:

@@ -8,10 +8,12 @@ CPU-bound (lxml and trafilatura hold the GIL), so parallelism means processes.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
 from rassegna.config import Watchlist
@@ -31,6 +33,9 @@ class Processed:
     listed_by: str
     fetched_at: str
     listed_date: str | None = None
+    seen_date: str | None = None  # when a search engine saw the URL (GDELT): a weak date signal
+    archive_url: str | None = None  # read from this archived copy, the live page being gone or walled
+    archived_at: str | None = None
     listed_url: str | None = None  # as the feed, sitemap or link gave it, before redirects
     encoding: str | None = None
     article: Article | None = None
@@ -57,12 +62,16 @@ def process_page(page: dict[str, Any], matcher: Matcher) -> Processed:
         listed_by=page.get("listed_by", ""),
         fetched_at=page.get("fetched_at", ""),
         listed_date=page.get("listed_date"),
+        seen_date=page.get("seen_date"),
+        archive_url=page.get("archive_url"),
+        archived_at=page.get("archived_at"),
         listed_url=page["url"],
         encoding=page.get("encoding"),
     )
     try:
         article = extract_article(
-            page["html"], url, require_article_markup=result.listed_by in _CRAWLED, listed_date=result.listed_date
+            page["html"], url, require_article_markup=result.listed_by in _CRAWLED, listed_date=result.listed_date,
+            seen_date=result.seen_date, fetched_at=_fetch_time(result.fetched_at),
         )
     except NotAnArticle as exc:
         # Walls get a reason of their own, so the funnel tells a source behind a consent
@@ -86,6 +95,14 @@ def process_page(page: dict[str, Any], matcher: Matcher) -> Processed:
     return result
 
 
+def _fetch_time(value: str) -> datetime | None:
+    """The crawl's ISO fetch time, as the reference of relative bylines ("2 ore fa")."""
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 def covers_an_entity(candidates: list[Candidate]) -> bool:
     return any(c.accepted for c in candidates)
 
@@ -99,9 +116,9 @@ def match_article(matcher: Matcher, title: str, text: str) -> tuple[list[Candida
 _worker_matcher: Matcher | None = None
 
 
-def _init_worker(watchlist: Watchlist) -> None:
+def _init_worker(watchlist: Watchlist, parent: int) -> None:
     global _worker_matcher
-    exit_with_parent()
+    exit_with_parent(parent=parent)
     _worker_matcher = Matcher(watchlist)
 
 
@@ -132,7 +149,9 @@ def worker_pool(watchlist: Watchlist, workers: int) -> Executor:
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_init_worker,
-        initargs=(watchlist,),
+        # The parent's pid, not getppid() in the worker: a run killed while its workers
+        # were still importing would leave them watching their new parent, init.
+        initargs=(watchlist, os.getpid()),
     )
 
 

@@ -75,7 +75,7 @@ def _confirming(entity: Entity, shared: list[str], exclude: set[str]) -> list[st
     Two places are kept for the shared terms even when the entity has many of its
     own: "Santini" with "Imprese Vincenti" is exactly the coverage this monitor is for.
     """
-    own = _whole_terms([*entity.context, *entity.places], exclude)
+    own = _whole_terms([*entity.context, *entity.products, *entity.sector, *entity.places], exclude)
     common = [t for t in _whole_terms(shared, exclude) if t.casefold() not in {o.casefold() for o in own}]
     taken = own[: MAX_CONFIRMING - min(2, len(common))]
     return taken + common[: MAX_CONFIRMING - len(taken)]
@@ -120,7 +120,10 @@ def discovery_queries(watchlist: Watchlist) -> list[str]:
 
 # --- parsing the neutral syntax ------------------------------------------------
 
-_TOKEN = re.compile(r'\s*(?:"([^"]*)"|(\()|(\))|(\S+?)(?=[\s()"]|$))')
+_TOKEN = re.compile(r'\s*(?:([A-Za-z]+\d*:"[^"]*")|"([^"]*)"|(\()|(\))|(\S+?)(?=[\s()"]|$))')
+# An engine's own operator, written by an operator in a source's `queries:` (GDELT's
+# sourcecountry:italy, domain:example.it, near20:"a b", Google's site:...): passed through as written.
+_OPERATOR = re.compile(r'^[A-Za-z]+\d*:(?:"[^"]*"|[^\s"()]+)$')
 
 
 @dataclass(frozen=True)
@@ -151,8 +154,10 @@ def parse_query(query: str) -> Node:
         if not match or match.end() == pos:
             raise QueryError(f"query {query!r}: cannot read it from position {pos}")
         pos = match.end()
-        phrase, opening, closing, word = match.groups()
-        if phrase is not None:
+        operator, phrase, opening, closing, word = match.groups()
+        if operator is not None:
+            tokens.append(Term(operator))
+        elif phrase is not None:
             if phrase.strip():
                 tokens.append(Term(" ".join(phrase.split())))
         elif opening or closing:
@@ -201,6 +206,8 @@ def _parse_all(tokens: list[str | Term], query: str) -> tuple[Node, list[str | T
 
 def _gdelt_term(term: Term) -> str | None:
     text = term.text
+    if _OPERATOR.match(text):
+        return text
     if " " in text or not re.fullmatch(r"\w+", text):
         return f'"{text}"' if len(text) >= GDELT_MIN_PHRASE else None
     # A quoted single word must be five characters; unquoted, four are accepted.
@@ -223,7 +230,9 @@ def gdelt_queries(query: str) -> list[str]:
 
     GDELT wants every OR inside parentheses, no groups within groups and no short
     words; `"A" OR ("B" (c OR d))` becomes `"A"` and `"B" (c OR d)`, two requests.
-    Terms too short for GDELT are left out; an alternative left with nothing is dropped.
+    Terms too short for GDELT are left out; an alternative left with nothing is dropped,
+    and a query left with nothing at all is refused (QueryError), so it is recorded, not lost.
+    Operators (`sourcecountry:italy`, `domain:example.it`, `near20:"a b"`) pass through.
     """
     root = parse_query(query)
     alternatives = list(root.items) if isinstance(root, AnyOf) else [root]
@@ -245,4 +254,7 @@ def gdelt_queries(query: str) -> list[str]:
         group = _gdelt_or(AnyOf(tuple(simple)))
         if group:
             out.insert(0, group)
+    if not out:
+        raise QueryError(f"query {query!r}: every term is shorter than GDELT accepts ({GDELT_MIN_WORD} letters"
+                         f" for a word, {GDELT_MIN_PHRASE} for a quoted phrase), or lacks a confirming term")
     return _unique(out)

@@ -8,7 +8,7 @@ as one PageItem whose `outcome` says what happened, so the run record can tell
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +21,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 from w3lib.url import safe_url_string
 
+from rassegna.archives.windows import Window
 from rassegna.urls import canonical_url
 from spiders.items import PageItem
 from spiders.resolver import GuardedResolver
@@ -99,10 +100,17 @@ class SourceSpider(scrapy.Spider):
 
     kind = ""
 
-    def __init__(self, source: dict[str, Any], max_pages: int = 1000, **kwargs: Any) -> None:
+    def __init__(
+        self, source: dict[str, Any], max_pages: int = 1000, window: dict[str, str] | None = None,
+        today: str | None = None, **kwargs: Any,
+    ) -> None:
         super().__init__(name=source["name"], **kwargs)
         self.source = source
         self.max_pages = max_pages
+        # A backfill asks for the articles of one date window ("since", "until", both included);
+        # `today` is the backfill's own day, so engines with relative windows are judged against it.
+        self.window = Window.from_dict(window) if window else None
+        self.today = date.fromisoformat(today) if today else datetime.now(timezone.utc).date()
         self.pages_requested = 0
         self.seen: set[str] = set()
         # Every URL this source listed, fetched or not, with the channel that listed it:
@@ -115,7 +123,8 @@ class SourceSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Request]:
         headers = {}
         last = _validators(self.settings.get("RASSEGNA_VALIDATORS", "")).get(self.name, {})
-        if self.conditional and last.get("url") == self.source["url"]:
+        # A backfill asks for a window of the past: "unchanged since the last run" says nothing about it.
+        if self.conditional and self.window is None and last.get("url") == self.source["url"]:
             if last.get("etag"):
                 headers["If-None-Match"] = last["etag"]
             if last.get("last_modified"):
@@ -152,7 +161,8 @@ class SourceSpider(scrapy.Spider):
             return None
         self.seen.add(listed.url)
         # As Scrapy will request it (escaped, host lower-cased): the form stored in article_url.
-        self.listings.append({"url": safe_url_string(listed.url), "channel": listed_by, "query": meta.get("query") or ""})
+        self.listings.append({"url": safe_url_string(listed.url), "channel": listed_by, "query": meta.get("query") or "",
+                              "outlet": listed.outlet or ""})
         self.crawler.stats.inc_value("rassegna/listed")
         known = _known_urls(self.settings.get("RASSEGNA_KNOWN_URLS", ""))
         if known and (listed.url in known or canonical_url(listed.url) in known):
@@ -167,7 +177,8 @@ class SourceSpider(scrapy.Spider):
             listed.url,
             callback=self.parse_page,
             errback=self.on_error,
-            meta={"listed_by": listed_by, "listed_date": listed.date, "listed_title": listed.title, **meta},
+            meta={"listed_by": listed_by, "listed_date": listed.date, "listed_title": listed.title,
+                  "seen_date": listed.seen_date, **meta},
             # Duplicates are already dropped by `seen`; Scrapy's own filter would also drop a
             # redirect loop's second lap silently, and a loop must be recorded as one.
             dont_filter=True,
@@ -188,6 +199,7 @@ class SourceSpider(scrapy.Spider):
             listed_by=meta.get("listed_by", "crawl"),
             listed_date=meta.get("listed_date"),
             listed_title=meta.get("listed_title"),
+            seen_date=meta.get("seen_date"),
             entry=bool(meta.get("entry")),
             fetched_at=now_iso(),
             query=meta.get("query"),

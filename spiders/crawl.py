@@ -1,5 +1,5 @@
 """Run the spiders for a sources file:
-`python -m spiders.crawl SOURCES OUT_DIR [--only NAME...] [--inputs DIR] [--watchlist PATH]`.
+`python -m spiders.crawl SOURCES OUT_DIR [--only NAME...] [--inputs DIR] [--watchlist PATH] [--window SINCE UNTIL]`.
 
 The flow calls this in a child process. Twisted's reactor cannot be restarted
 in a process, so a crawl per child lets one Python process run the monitor
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import subprocess
+import os
 import sys
 import time
 from pathlib import Path
@@ -21,6 +22,7 @@ from urllib.parse import urlsplit
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from rassegna.archives.windows import Window, parse_day
 from rassegna.config import ConfigError, SourcesConfig, Watchlist, load_sources, load_watchlist
 from rassegna.lifecycle import exit_with_parent
 from rassegna.queries import discovery_queries
@@ -31,13 +33,16 @@ from spiders.google_news import GoogleNewsSpider
 from spiders.feed import FeedSpider
 from spiders.site import SiteSpider
 from spiders.sitemap import SitemapSpider
+from spiders.web_archive import WebArchiveSpider
 
 KNOWN_URLS = "known-urls.txt"
 VALIDATORS = "validators.json"
+ARCHIVE_CAPTURES = "archive-captures.ndjson"  # a backfill's captures to fetch (rassegna/archives/cdx.py)
 
 SPIDERS = {
     "feed": FeedSpider, "sitemap": SitemapSpider, "site": SiteSpider,
     "google_news": GoogleNewsSpider, "bing_news": BingNewsSpider, "gdelt": GdeltSpider,
+    "web_archive": WebArchiveSpider,
 }
 
 
@@ -48,9 +53,13 @@ GDELT_MIN_DELAY = 5.0
 
 
 def _gdelt_slots(config: SourcesConfig) -> dict[str, dict[str, Any]]:
-    """GDELT endpoints: one request at a time, spaced by the full delay (Scrapy would
-    otherwise randomise it down to half)."""
+    """GDELT endpoints and web archives' copies: one request at a time, spaced by the full
+    delay (Scrapy would otherwise randomise it down to half). Archives throttle hard."""
+    from rassegna.archives.cdx import COMMONCRAWL_CONTENT, WAYBACK_CONTENT
+
     hosts = {urlsplit(s.url).hostname for s in config.enabled_sources if s.kind == "gdelt"}
+    hosts |= {urlsplit(s.content_url or (WAYBACK_CONTENT if s.archive == "wayback" else COMMONCRAWL_CONTENT)).hostname
+              for s in config.enabled_sources if s.kind == "web_archive"}
     delay = config.crawl.download_delay
     return {
         host: {"concurrency": 1, "delay": max(delay, GDELT_MIN_DELAY) if host == GDELT_HOST else delay,
@@ -81,6 +90,7 @@ def settings_for(
             # Written by the flow before the crawl: what the warehouse already holds.
             "RASSEGNA_KNOWN_URLS": str(inputs / KNOWN_URLS),
             "RASSEGNA_VALIDATORS": str(inputs / VALIDATORS),
+            "RASSEGNA_ARCHIVE_CAPTURES": str(inputs / ARCHIVE_CAPTURES),
             "LOG_FILE": str(log_file) if log_file else None,
             "DOWNLOAD_SLOTS": _gdelt_slots(config),
         },
@@ -112,18 +122,25 @@ def discovery_plan(config: SourcesConfig, watchlist: Watchlist | None, only: lis
 
 def crawl(
     config: SourcesConfig, out_dir: Path, only: list[str] | None = None, plan: dict[str, list[str]] | None = None,
-    inputs_dir: Path | None = None,
+    inputs_dir: Path | None = None, window: Window | None = None, today: str | None = None,
 ) -> None:
-    """Run the spiders; `plan` is `discovery_plan`'s answer (the searches of discovery sources)."""
+    """Run the spiders; `plan` is `discovery_plan`'s answer (the searches of discovery sources);
+    `window`: a backfill's date window, which each spider asks its engine or sitemap for."""
     out_dir.mkdir(parents=True, exist_ok=True)
     plan = plan or {}
     process = CrawlerProcess(settings_for(config, out_dir, out_dir / "scrapy.log", inputs_dir))
     for source in config.enabled_sources:
         if only and source.name not in only:
             continue
+        if window is None and source.backfill_only:
+            continue
         kwargs: dict[str, Any] = {"source": source.model_dump(), "max_pages": config.crawl.max_pages_per_source}
         if source.name in plan:
             kwargs["queries"] = plan[source.name]
+        if window is not None:
+            kwargs["window"] = window.as_dict()
+        if today is not None:
+            kwargs["today"] = today
         # Each crawler gets its own pipeline instances, so the per-source files stay separate.
         process.crawl(SPIDERS[source.kind], **kwargs)
     process.start()
@@ -140,15 +157,19 @@ class CrawlProcess:
 
     def __init__(
         self, sources_file: Path, out_dir: Path, budget_s: float, watchlist_file: Path | None = None,
-        only: list[str] | None = None, inputs_dir: Path | None = None,
+        only: list[str] | None = None, inputs_dir: Path | None = None, window: Window | None = None,
+        today: str | None = None,
     ) -> None:
         """`only`: crawl just these sources (a shard's); `inputs_dir`: where the flow wrote the
-        known URLs and validators, when several crawls share one copy (default: `out_dir`)."""
+        known URLs and validators, when several crawls share one copy (default: `out_dir`);
+        `window`: a backfill's date window."""
         out_dir.mkdir(parents=True, exist_ok=True)
         self.out_dir = out_dir
         self.deadline = time.monotonic() + budget_s
         self.stopping_since: float | None = None
-        command = [sys.executable, "-m", "spiders.crawl", str(sources_file), str(out_dir)]
+        # Our pid, for the child to watch: its getppid() would name init if this run
+        # were killed while the child was still importing.
+        command = [sys.executable, "-m", "spiders.crawl", str(sources_file), str(out_dir), "--parent", str(os.getpid())]
         if watchlist_file is not None:
             # Discovery sources without their own queries search for the watched entities.
             command += ["--watchlist", str(watchlist_file)]
@@ -156,6 +177,10 @@ class CrawlProcess:
             command += ["--only", *only]
         if inputs_dir is not None:
             command += ["--inputs", str(inputs_dir)]
+        if window is not None:
+            command += ["--window", window.since.isoformat(), window.until.isoformat()]
+        if today is not None:
+            command += ["--today", today]
         with (out_dir / "crawl.stderr").open("wb") as stderr:
             self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
 
@@ -195,21 +220,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", default=None)
     parser.add_argument("--watchlist", type=Path, default=None, help="builds the searches of discovery sources")
     parser.add_argument("--inputs", type=Path, default=None, help="folder holding known-urls.txt and validators.json")
+    parser.add_argument("--window", nargs=2, metavar=("SINCE", "UNTIL"), default=None,
+                        help="a backfill's window, YYYY-MM-DD both included")
+    parser.add_argument("--today", default=None, help="the day engines with relative windows count from (tests)")
+    parser.add_argument("--parent", type=int, default=None, help="the run's pid: the crawl ends when it does")
     args = parser.parse_args(argv)
-    exit_with_parent()  # a crawl whose run was killed stops instead of fetching for nobody
+    exit_with_parent(parent=args.parent)  # a crawl whose run was killed stops instead of fetching for nobody
     try:
         config = load_sources(args.sources)
         watchlist = load_watchlist(args.watchlist) if args.watchlist else None
         # Before the reactor starts: a discovery source with nothing to search fails cleanly.
         plan = discovery_plan(config, watchlist, args.only)
-    except ConfigError as exc:
+        window = Window(parse_day(args.window[0], "--window"), parse_day(args.window[1], "--window")) \
+            if args.window else None
+        if args.today:
+            parse_day(args.today, "--today")
+    except (ConfigError, ValueError) as exc:
         print(exc, file=sys.stderr)
         return 2
     unknown = sorted(set(args.only or ()) - {s.name for s in config.enabled_sources})
     if unknown:
         print(f"{args.sources}: --only names no enabled source: {', '.join(unknown)}", file=sys.stderr)
         return 2
-    crawl(config, args.out_dir, args.only, plan, args.inputs)
+    crawl(config, args.out_dir, args.only, plan, args.inputs, window, args.today)
     return 0
 
 

@@ -7,19 +7,26 @@ import binascii
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from scrapy.http import FormRequest, Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from spiders.base import failure_kind, now_iso
+from rassegna.archives.windows import Window
 from spiders.discovery import REDIRECTS, RssSearchSpider, is_http
 from spiders.items import PageItem
 from spiders.listings import Listed
 
 _ARTICLE_ID = re.compile(r"/(?:rss/)?(?:articles|read)/([A-Za-z0-9_-]+)")
 _GOOGLE_HOST = re.compile(r"(^|\.)google\.[a-z]{2,3}(\.[a-z]{2})?$")
+
+# What Google's consent page sets once a visitor accepts: without it, requests from EU
+# addresses are redirected to consent.google.com (twice) instead of reaching the article page.
+CONSENT_COOKIE = "SOCS=CAI; CONSENT=YES+cb"
 
 
 def _protobuf_strings(data: bytes) -> Iterator[bytes]:
@@ -88,6 +95,18 @@ def embedded_url(link: str) -> str | None:
     return None
 
 
+def outlet_title(listed: Listed) -> str | None:
+    """The item's title without the " - Outlet" Google News appends to it."""
+    title = (listed.title or "").strip()
+    if listed.outlet and title.endswith(f" - {listed.outlet}"):
+        title = title[: -len(listed.outlet) - 3].strip()
+    return title or None
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
+
+
 def garturlreq(token: str, timestamp: int, signature: str) -> str:
     """The `f.req` form value asking batchexecute to map a new-style id to its URL.
 
@@ -129,9 +148,18 @@ class GoogleNewsSpider(RssSearchSpider):
         self.endpoint = urlsplit(source["url"]).netloc.lower()
         self.links_seen: set[str] = set()
 
-    def search_urls(self, query: str) -> list[str]:
-        params = {"q": query, "hl": "it", "gl": "IT", "ceid": "IT:it"}
-        return [f"{self.source['url']}?{urlencode(params, quote_via=quote, safe=':')}"]
+    # Google News RSS answers at most about 100 items per search.
+    result_cap = 100
+
+    def search_params(self, query: str) -> list[dict[str, str]]:
+        return [{"q": query, "hl": "it", "gl": "IT", "ceid": "IT:it"}]
+
+    def windowed(self, params: dict[str, str], window: Window, hours: tuple[int, int] = (0, 24)) -> dict[str, str]:
+        # Both operators are read as strict bounds (items after the first day named, before
+        # the second): asking for the day before and the day after covers the window's edges.
+        after = (window.since - timedelta(days=1)).isoformat()
+        before = (window.until + timedelta(days=1)).isoformat()
+        return {**params, "q": f"{params['q']} after:{after} before:{before}"}
 
     def is_google(self, url: str) -> bool:
         parts = urlsplit(url)
@@ -149,7 +177,7 @@ class GoogleNewsSpider(RssSearchSpider):
         self.links_seen.add(listed.url)
         url = embedded_url(listed.url)
         if url:
-            request = self.discovered(Listed(url, listed.date, listed.title), query)
+            request = self.discovered(replace(listed, url=url), query)
             if request is not None:
                 yield request
             return
@@ -160,6 +188,7 @@ class GoogleNewsSpider(RssSearchSpider):
             return
         yield Request(
             listed.url, callback=self.parse_link, errback=self.link_failed, dont_filter=True,
+            headers={"Cookie": CONSENT_COOKIE},
             meta={"dont_redirect": True, "handle_httpstatus_list": REDIRECTS, "listed": listed, "query": query},
         )
 
@@ -172,11 +201,12 @@ class GoogleNewsSpider(RssSearchSpider):
             if is_http(target) and not self.is_google(target):
                 yield from self._found(target, listed, query)
             else:
-                yield self.unresolved(listed, query, f"redirected to {target or 'nowhere'}")
+                # Back to Google (its consent page, from the EU): the link itself names nothing.
+                yield from self.last_resort(listed, query, f"redirected to {target or 'nowhere'}")
             return
         node = response.xpath("//*[@data-n-a-sg and @data-n-a-ts]") if isinstance(response, TextResponse) else []
         if not node:
-            yield self.unresolved(listed, query, "the article page has no data-n-a-sg/data-n-a-ts signature")
+            yield from self.last_resort(listed, query, "the article page has no data-n-a-sg/data-n-a-ts signature")
             return
         signature = node[0].attrib["data-n-a-sg"]
         try:
@@ -188,7 +218,7 @@ class GoogleNewsSpider(RssSearchSpider):
         parts = urlsplit(response.url)
         yield FormRequest(
             f"{parts.scheme}://{parts.netloc}/_/DotsSplashUi/data/batchexecute",
-            formdata={"f.req": garturlreq(token, timestamp, signature)},
+            formdata={"f.req": garturlreq(token, timestamp, signature)}, headers={"Cookie": CONSENT_COOKIE},
             callback=self.parse_batchexecute, errback=self.link_failed, dont_filter=True,
             meta={"listed": listed, "query": query},
         )
@@ -200,10 +230,10 @@ class GoogleNewsSpider(RssSearchSpider):
         if url and not self.is_google(url):
             yield from self._found(url, listed, query)
         else:
-            yield self.unresolved(listed, query, "batchexecute answered without a publisher URL")
+            yield from self.last_resort(listed, query, "batchexecute answered without a publisher URL")
 
     def _found(self, url: str, listed: Listed, query: str | None) -> Iterator[Request]:
-        request = self.discovered(Listed(url, listed.date, listed.title), query)
+        request = self.discovered(replace(listed, url=url), query)
         if request is not None:
             yield request
 
@@ -212,9 +242,41 @@ class GoogleNewsSpider(RssSearchSpider):
         kind, detail, _ = failure_kind(failure)
         yield self.unresolved(request.meta["listed"], request.meta.get("query"), f"{kind}: {detail}")
 
+    def last_resort(self, listed: Listed, query: str | None, detail: str) -> Iterator[Any]:
+        """Google would not name the article: look for its title on the outlet the item names.
+
+        The outlet's own search (`/?s=`, the form most news CMSs answer) is asked for the
+        title; a result whose link text is that title is the article. Only then is the
+        item recorded as unresolved.
+        """
+        title = outlet_title(listed)
+        if not (listed.outlet_url and title):
+            yield self.unresolved(listed, query, detail)
+            return
+        search = f"{listed.outlet_url.rstrip('/')}/?{urlencode({'s': title})}"
+        yield Request(search, callback=self.parse_outlet_search, errback=self.link_failed, dont_filter=True,
+                      meta={"listed": listed, "query": query, "why": detail})
+
+    def parse_outlet_search(self, response: Response) -> Iterator[Any]:
+        listed: Listed = response.meta["listed"]
+        query, why = response.meta.get("query"), response.meta["why"]
+        wanted = _words(outlet_title(listed) or "")
+        links = response.xpath("//a[@href]") if isinstance(response, TextResponse) else []
+        for link in links:
+            if _words(" ".join(link.xpath(".//text()").getall())) == wanted:
+                url = response.urljoin(link.attrib["href"])
+                if is_http(url) and not self.is_google(url):
+                    self.crawler.stats.inc_value("rassegna/found_by_title_search")
+                    yield from self._found(url, listed, query)
+                    return
+        yield self.unresolved(listed, query, f"{why}; no result titled so in a search of {response.url}")
+
     def unresolved(self, listed: Listed, query: str | None, detail: str) -> PageItem:
-        # Recorded, never dropped: an article Google would not name is a gap the run must show.
+        # Recorded, never dropped: an article Google would not name is a gap the run must show,
+        # with the outlet Google named for it, so the operator can look for it there.
         self.crawler.stats.inc_value("rassegna/listed")
+        if listed.outlet or listed.outlet_url:
+            detail = f"{detail}; listed as from {listed.outlet or ''} <{listed.outlet_url or ''}>"
         return PageItem(
             source=self.name, url=listed.url, outcome="skipped", listed_by="search", reason="unresolved-redirect",
             detail=detail[:500], listed_date=listed.date, listed_title=listed.title, fetched_at=now_iso(), query=query,

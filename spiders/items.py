@@ -19,6 +19,9 @@ class PageItem:
     encoding: str | None = None
     listed_date: str | None = None  # date the feed or sitemap gave, as written
     listed_title: str | None = None
+    seen_date: str | None = None
+    archive_url: str | None = None  # the body came from this archived copy (the live page was gone or walled)
+    archived_at: str | None = None  # when that copy was captured  # when a search engine saw the URL (GDELT's seendate), not the page's date
     reason: str | None = None  # kind of skip or failure: robots, non-html, too-large, http-404, timeout...
     detail: str | None = None
     entry: bool = False  # the source's own URL (feed, sitemap, start page): its failure fails the source

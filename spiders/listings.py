@@ -31,6 +31,12 @@ class Listed:
     url: str
     date: str | None = None
     title: str | None = None
+    # The outlet a search engine names for the item: Google News' <source url="...">Name</source>,
+    # Bing's <News:Source>Name</News:Source>.
+    outlet: str | None = None
+    outlet_url: str | None = None
+    # A date the engine saw the URL on, not the page's own (GDELT's seendate): a weak signal.
+    seen_date: str | None = None
 
 
 def _local(tag: object) -> str:
@@ -91,7 +97,12 @@ def parse_feed(body: bytes, base_url: str) -> list[Listed]:
             date = _child_text(element, "pubdate", "date")
         url = _absolute(base_url, link)
         if url and url not in found:
-            found[url] = Listed(url, date, _child_text(element, "title"))
+            outlet = next((c for c in element if _local(c.tag) == "source"), None)
+            found[url] = Listed(
+                url, date, _child_text(element, "title"),
+                outlet=(outlet.text or "").strip() or None if outlet is not None else None,
+                outlet_url=_absolute(base_url, outlet.get("url")) if outlet is not None else None,
+            )
         if len(found) >= MAX_ENTRIES:
             break
     return list(found.values())

@@ -115,3 +115,21 @@ def test_inspect_shows_where_the_date_came_from_and_a_teaser():
     assert result.exit_code == 0, result.output
     assert "date_signal: jsonld" in result.output and "teaser: True" in result.output
     assert "date candidate: jsonld 2025-09-16T04:15:00 (time)" in result.output
+
+
+def test_inspect_shows_the_evidence_for_and_against(tmp_path):
+    page = tmp_path / "rfid.html"
+    page.write_text(
+        "<html lang='it'><head><title>Magazzini</title><meta property='og:type' content='article'></head>"
+        "<body><article><h1>Magazzini più veloci</h1><p>"
+        + "A Legnano Rain ha presentato i nuovi tag RFID UHF per la logistica di magazzino. " * 3
+        + "Gli operatori potranno leggere centinaia di colli al secondo senza aprire gli imballi.</p>"
+        "</article></body></html>",
+        "utf-8",
+    )
+    result = runner.invoke(app, ["inspect", "--watchlist", str(WATCHLIST), str(page)], env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    assert "rejected Rain" in result.output and "score" in result.output
+    assert "for: place:Legnano@sentence" in result.output
+    against = next(line for line in result.output.splitlines() if "against:" in line)
+    assert "namesake:RAIN RFID (" in against and "@sentence" in against

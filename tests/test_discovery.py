@@ -310,13 +310,15 @@ def test_bing_click_links_are_unwrapped(net, crawled):
 
 def test_gdelt_articles_dates_and_failure_semantics(net, crawled):
     page = _pages(crawled, "gdelt")[net.pub("/da-gdelt.html")]
-    assert page["listed_date"] == "2025-09-17T09:30:00+00:00" and page["listed_title"] == "Visto da GDELT"
+    # seendate is when GDELT saw the page, not its date: carried apart, ranked below the page's own signals.
+    assert page["seen_date"] == "2025-09-17T09:30:00+00:00" and page["listed_date"] is None
+    assert page["listed_title"] == "Visto da GDELT"
     assert page["query"] == crawled["queries"][0]
     ok, broken = crawled["tallies"]["gdelt"], crawled["tallies"]["gdelt-broken"]
     # The Rain search failed in both languages, the other answered: a gap, not a dead source.
-    assert ok["entry_error"] is None and ok["failed"] == {"invalid-search-answer": 2}
+    assert ok["entry_error"] is None and ok["failed"] == {"gdelt-phrase-too-short": 2}
     # Every search failed: the source failed, and says why.
-    assert broken["entry_error"].startswith("invalid-search-answer: not JSON: The specified phrase is too short.")
+    assert broken["entry_error"].startswith("gdelt-phrase-too-short: The specified phrase is too short.")
     assert "all 2 entry requests failed" in broken["entry_error"]
     failed = [r for r in crawled["records"]["gdelt-broken"] if r["outcome"] == "failed"]
     assert {r["query"] for r in failed} == {'"Mac&Nil"'} and all(r["entry"] for r in failed)

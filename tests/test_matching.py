@@ -118,10 +118,13 @@ def test_another_firm_sharing_the_name_is_rejected(matcher: Matcher) -> None:
     assert not c.accepted and c.rule == "excluded-form"
 
 
-def test_headline_in_capitals_with_context(matcher: Matcher) -> None:
-    text = "GALDI, LE MACCHINE CHE CONFEZIONANO IL LATTE PARTONO PER LA CALIFORNIA"
-    c = only(matcher.match(text), "Galdi")
-    assert c.accepted and c.evidence == "confeziona*"
+def test_headline_in_capitals_needs_evidence_about_the_company(matcher: Matcher) -> None:
+    headline = "GALDI, LE MACCHINE CHE CONFEZIONANO IL LATTE PARTONO PER LA CALIFORNIA"
+    alone = only(matcher.match(headline), "Galdi")
+    assert not alone.accepted and alone.rule == "weak-only"  # a sector word alone never confirms
+    body = "L'amministratrice delegata Antonella Candiotto guida la delegazione trevigiana."
+    c = only(matcher.match(headline, title=body), "Galdi")
+    assert c.accepted and c.rule == "person-of" and c.evidence == "Antonella Candiotto"
 
 
 def test_word_hyphenated_across_a_line_break(matcher: Matcher) -> None:
@@ -131,19 +134,26 @@ def test_word_hyphenated_across_a_line_break(matcher: Matcher) -> None:
     assert text[c.start_char:c.end_char] == "Gruppo Mal-\nvestio"
 
 
-def test_ambiguous_name_accepted_with_context(matcher: Matcher) -> None:
+def test_a_town_alone_never_confirms_an_ambiguous_name(matcher: Matcher) -> None:
     text = "Santini ha aperto le porte del laboratorio di Bergamo ai visitatori."
     c = only(matcher.match(text), "Santini")
-    assert c.accepted
-    assert c.rule == "context"
-    assert c.evidence == "Bergamo"
+    assert not c.accepted
+    assert c.rule == "weak-only" and c.evidence == "Bergamo"
+    assert c.score < 2.0 and "place:Bergamo@sentence" in c.evidence_for
 
 
-def test_ambiguous_name_context_from_title(matcher: Matcher) -> None:
+def test_its_sector_and_its_town_beside_the_name_confirm_it(matcher: Matcher) -> None:
+    text = "Santini ha aperto le porte del maglificio di Bergamo ai visitatori."
+    c = only(matcher.match(text), "Santini")
+    assert c.accepted and c.rule == "weighed"
+    assert "sector:maglificio@sentence" in c.evidence_for and "place:Bergamo@sentence" in c.evidence_for
+
+
+def test_evidence_in_the_title_counts_as_the_article(matcher: Matcher) -> None:
     text = "Santini ha aperto le porte del laboratorio ai visitatori."
-    c = only(matcher.match(text, title="Una giornata a Bergamo"), "Santini")
+    c = only(matcher.match(text, title="Monica Santini e il maglificio di Bergamo"), "Santini")
     assert c.accepted
-    assert c.evidence == "Bergamo"
+    assert "person-of:Monica Santini@article" in c.evidence_for
 
 
 def test_programme_article_accepts_the_listed_names(matcher: Matcher) -> None:
@@ -181,8 +191,9 @@ def test_exclusion_rule(matcher: Matcher) -> None:
 
 
 def test_exclusion_only_applies_to_its_sentence(matcher: Matcher) -> None:
+    # The god's words in another paragraph weigh against the name, but less than its evidence.
     text = (
-        "Il museo espone una statua del dio Horus. "
+        "Il museo espone una statua del dio Horus.\n"
         "Nel frattempo l’azienda Aton di Villorba cura la tracciabilità."
     )
     c = only(matcher.match(text), "Aton")
@@ -193,7 +204,7 @@ def test_exclusion_only_applies_to_its_sentence(matcher: Matcher) -> None:
 
 def test_exclusion_only_applies_to_its_sentence_name_first(matcher: Matcher) -> None:
     text = (
-        "Il museo espone una statua del dio Horus. "
+        "Il museo espone una statua del dio Horus.\n"
         "Aton, l’azienda di software di Villorba, cura la tracciabilità."
     )
     c = only(matcher.match(text), "Aton")

@@ -144,3 +144,27 @@ def test_giving_stories_twice_to_the_same_articles_changes_nothing(tmp_path):
         load.fingerprint_stories(con, items)  # a retried task whose first attempt committed
         rows = con.execute("SELECT article_id = story_id, fingerprint IS NOT NULL FROM article").fetchall()
     assert rows == [(True, True)]
+
+
+def test_rematch_brings_rows_of_an_older_matcher_to_the_current_one(tmp_path):
+    from flows.rematch import rematch
+    from rassegna.matching.evidence import MATCHER_VERSION
+
+    db = tmp_path / "w.duckdb"
+    _store(db, load_watchlist(WATCHLIST))
+    with duckdb.connect(str(db)) as con:
+        # Rows as an older matcher left them: no version, no score, no evidence against.
+        con.execute("UPDATE mention_candidate SET matcher_version = NULL, score = NULL, evidence_against = NULL")
+
+    summary = rematch(watchlist_file=WATCHLIST, db=str(db))
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        versions = {r[0] for r in con.execute("SELECT DISTINCT matcher_version FROM mention_candidate").fetchall()}
+        scored = con.execute("SELECT count(*) FROM mention_candidate WHERE score IS NULL").fetchone()[0]
+        run_version = con.execute("SELECT matcher_version FROM runs WHERE run_id = ?", [summary.run_id]).fetchone()[0]
+        weather = con.execute(
+            "SELECT rule, evidence_against FROM rejected_mentions WHERE entity_name = 'Rain' AND url LIKE '%/c'"
+        ).fetchone()
+    assert versions == {MATCHER_VERSION} and run_version == MATCHER_VERSION
+    assert scored == 0
+    assert weather[0] == "excluded" and "excluded:" in weather[1]

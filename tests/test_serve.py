@@ -1,15 +1,17 @@
 """`rassegna serve` against a real Prefect server: both deployments registered with the schedule,
-a triggered run executed by the serving process, rows in the warehouse, a clean stop."""
+a triggered run executed by the serving process, rows in the warehouse, the feeds served, a clean stop."""
 
 from __future__ import annotations
 
 import time
+import urllib.request
 
 import duckdb
+import feedparser
 import pytest
 
 from conftest import WATCHLIST, write_sources
-from prefect_helpers import BIN, api, prefect_cli, start, started_run_id, stop, wait_final
+from prefect_helpers import BIN, api, free_port, prefect_cli, start, started_run_id, stop, wait_final
 
 CRON = "17 4 * * *"
 
@@ -31,11 +33,16 @@ def test_serve_registers_both_deployments_and_runs_a_triggered_run(server, sites
     db = tmp_path / "served.duckdb"
     sources = write_sources(sites, tmp_path)
     log = tmp_path / "serve.log"
+    feeds_port = free_port()
     serving = start([str(BIN / "rassegna"), "serve", "--sources", str(sources), "--watchlist", str(WATCHLIST),
-                     "--db", str(db), "--cron", CRON], env, log)
+                     "--db", str(db), "--cron", CRON, "--feeds", str(tmp_path / "feeds"),
+                     "--feeds-port", str(feeds_port), "--digest-cron", "0 8 * * *"], env, log)
     try:
         monitor = _deployment(env, "monitor-every-6h")
         shard = _deployment(env, "monitor-shard")
+        digest = _deployment(env, "digest-daily")
+        assert [(s["schedule"]["cron"], s["schedule"]["timezone"]) for s in digest["schedules"]] == [
+            ("0 8 * * *", "Europe/Rome")]
         [schedule] = monitor["schedules"]
         assert (schedule["schedule"]["cron"], schedule["schedule"]["timezone"]) == (CRON, "Europe/Rome")
         assert schedule["active"] and not shard["schedules"]
@@ -44,6 +51,10 @@ def test_serve_registers_both_deployments_and_runs_a_triggered_run(server, sites
         run_id = started_run_id(prefect_cli(env, "deployment", "run", "monitor/monitor-every-6h"))
         run = wait_final(env, run_id, timeout=180)
         assert run["state"]["type"] == "COMPLETED", (run["state"], log.read_text()[-3000:])
+        # The feeds follow the warehouse: served from the run's analysts' copy.
+        with urllib.request.urlopen(f"http://127.0.0.1:{feeds_port}/galdi.xml", timeout=30) as response:
+            galdi = feedparser.parse(response.read())
+        assert not galdi.bozo and galdi.entries and "Galdi" in galdi.entries[0].summary
     finally:
         code = stop(serving)
     assert code in (0, 130), f"serve exited {code}: {log.read_text()[-2000:]}"

@@ -159,3 +159,45 @@ def test_a_login_link_in_the_site_header_does_not_make_an_article_a_teaser() -> 
     assert not article.teaser
     assert "reparto di verniciatura a basse emissioni" in article.text
     assert "abbonato" not in article.text
+
+
+# A wall phrase only counts where a reader sees it, and a wall's box never holds the article.
+
+def test_a_pitch_only_in_scripts_and_styles_is_no_paywall() -> None:
+    # "Subscribe to continue reading" in the page's JSON state, its meter's script and a CSS
+    # rule: once the whole <body> was taken as the pitch's box and every line struck.
+    assert "Subscribe to continue reading" in page("pitch-in-script-json.html")
+    article = extract_article(page("pitch-in-script-json.html"), URL + "cremona-mill.html")
+    assert not article.teaser
+    for phrase in ("rebuilt one of its two grinding lines", "plans a third line for peas in 2026"):
+        assert phrase in article.text
+
+
+def test_a_pitch_only_in_attributes_is_no_paywall() -> None:
+    article = extract_article(page("pitch-in-attributes.html"), URL + "cooperativa-legno.html")
+    assert not article.teaser
+    assert "cerca venti falegnami" in article.text and "fino alla fine di ottobre" in article.text
+
+
+def test_a_pitch_only_in_json_left_as_text_is_no_paywall() -> None:
+    article = extract_article(page("pitch-as-json-text.html"), URL + "mercato-coperto.html")
+    assert not article.teaser
+    assert "trentadue banchi" in article.text and "prolungato l'orario dei bus" in article.text
+
+
+def test_a_pitch_box_never_holds_the_article() -> None:
+    # The pitch's named wrapper ("premium-story paywall-ready") also wraps the <article>:
+    # the box is the pitch's own line, and the article keeps its text.
+    article = extract_article(page("pitch-in-a-box-around-the-article.html"), URL + "oakland-port.html")
+    assert article.teaser
+    for phrase in ("night shifts at two of its container berths", "premium on night hours"):
+        assert phrase in article.text
+    assert "Already a subscriber" not in article.text
+
+
+def test_a_pitch_loose_in_the_body_strikes_its_line_not_the_body() -> None:
+    article = extract_article(page("pitch-loose-in-the-body.html"), URL + "orafo-vicenza.html")
+    assert article.teaser
+    for phrase in ("metà della sua produzione in California", "collezione in argento riciclato"):
+        assert phrase in article.text
+    assert "Sei già abbonato" not in article.text

@@ -18,6 +18,7 @@ COMMENT ON COLUMN run.articles_extracted IS 'Pages that yielded article text (re
 COMMENT ON COLUMN run.articles_new IS 'Articles stored for the first time by this run.';
 COMMENT ON COLUMN run.mentions_new IS 'Accepted mentions stored by this run (rematch: all accepted mentions).';
 COMMENT ON COLUMN run.error IS 'Why the run failed, if it did.';
+COMMENT ON COLUMN run.matcher_version IS 'Version of the matcher''s decision rules the run matched with.';
 COMMENT ON COLUMN run.kind IS 'monitor (crawl and store) or rematch (recompute mentions over stored texts).';
 
 COMMENT ON TABLE source_run IS 'Per run and source: the funnel from listed to stored, and what went wrong.';
@@ -54,7 +55,7 @@ COMMENT ON COLUMN article.fetched_url IS 'URL actually fetched (after redirects)
 COMMENT ON COLUMN article.title IS 'Headline.';
 COMMENT ON COLUMN article.author IS 'Author or byline, when the page gives one.';
 COMMENT ON COLUMN article.published_at IS 'Publication time in UTC; NULL when the page carries no date (never the fetch time).';
-COMMENT ON COLUMN article.date_precision IS 'time, or day when only a date was given (then published_at is that day at 00:00).';
+COMMENT ON COLUMN article.date_precision IS 'time, or day when only a date was given (then published_at is that day at 00:00); hour for a relative byline ("2 ore fa", read against fetched_at); a year-only guess is a candidate (precision year), never published_at.';
 COMMENT ON COLUMN article.language IS 'Language code (it, en...), from the page or guessed from its words.';
 COMMENT ON COLUMN article.site_name IS 'Outlet name as the page states it.';
 COMMENT ON COLUMN article.description IS 'Summary from the page''s metadata.';
@@ -84,6 +85,10 @@ COMMENT ON COLUMN mention_candidate.accepted IS 'true: a mention; false: rejecte
 COMMENT ON COLUMN mention_candidate.rule IS 'What decided: alias, context, context-over-exclusion, programme, shared-context, no-context, excluded, excluded-form, person, other-firm.';
 COMMENT ON COLUMN mention_candidate.evidence IS 'The context term, pattern or cue behind the rule.';
 COMMENT ON COLUMN mention_candidate.confidence IS 'Confidence of the decision, 0 to 1.';
+COMMENT ON COLUMN mention_candidate.score IS 'Evidence score (accepted at 2.0 or more, unless vetoed): strong evidence about the entity, weak evidence about its sector and place, minus evidence for its namesakes.';
+COMMENT ON COLUMN mention_candidate.evidence_for IS 'Evidence for the entity, strongest first: kind:term@where (sentence, paragraph, article, form, beside).';
+COMMENT ON COLUMN mention_candidate.evidence_against IS 'Evidence against: namesakes, exclusions, the everyday phrase, or the veto (another business, another owner, a person).';
+COMMENT ON COLUMN mention_candidate.matcher_version IS 'Version of the matcher''s decision rules that produced it.';
 COMMENT ON COLUMN mention_candidate.watchlist_version IS 'Watchlist version that produced it.';
 COMMENT ON COLUMN mention_candidate.run_id IS 'Run that produced it (a monitor or rematch run).';
 
@@ -121,7 +126,7 @@ COMMENT ON COLUMN source_state.etag IS 'ETag it last answered with.';
 COMMENT ON COLUMN source_state.last_modified IS 'Last-Modified it last answered with.';
 COMMENT ON COLUMN source_state.updated_at IS 'When they were recorded (UTC).';
 
-COMMENT ON COLUMN article.date_signal IS 'Where published_at came from: jsonld, meta, listed (feed or sitemap), url or htmldate.';
+COMMENT ON COLUMN article.date_signal IS 'Where published_at came from: jsonld, meta, listed (feed or sitemap), url or htmldate; when none of those gave a date, byline (the visible "Pubblicato il ...", never an update date) or extensive (htmldate''s extensive search over the raw page).';
 COMMENT ON COLUMN article.date_candidates IS 'JSON list of every date found, each {signal, value, precision}.';
 COMMENT ON COLUMN article.date_conflict IS 'True when the date candidates disagree by more than a day: check the date.';
 COMMENT ON COLUMN article.teaser IS 'True when the page showed only a paywall teaser, not the whole article.';
@@ -193,3 +198,93 @@ COMMENT ON COLUMN article_capture.record_length IS 'Compressed length of the rec
 COMMENT ON COLUMN article_capture.captured_at IS 'WARC-Date of the capture (UTC).';
 COMMENT ON COLUMN article_capture.url IS 'The captured URL (WARC-Target-URI).';
 COMMENT ON COLUMN article_capture.run_id IS 'Archive run that stored the capture.';
+COMMENT ON COLUMN run.window_since IS 'Backfill slices: first day of the date window the run asked every channel for.';
+COMMENT ON COLUMN run.window_until IS 'Backfill slices: last day of that window (included).';
+COMMENT ON COLUMN run.backfill_id IS 'Backfill slices: the backfill the run belongs to (see backfill).';
+COMMENT ON COLUMN runs.kind IS 'monitor, rematch or backfill (one slice of a backfill).';
+
+COMMENT ON TABLE backfill IS 'One row per `rassegna backfill` (or backfill flow run): the window asked for and how it ended.';
+COMMENT ON COLUMN backfill.backfill_id IS 'Backfill identifier: UTC start time and a random suffix.';
+COMMENT ON COLUMN backfill.window_since IS 'First day of the window asked for.';
+COMMENT ON COLUMN backfill.window_until IS 'Last day of the window asked for (included).';
+COMMENT ON COLUMN backfill.started_at IS 'When it started (UTC).';
+COMMENT ON COLUMN backfill.finished_at IS 'When it ended (UTC); NULL while running or if it was killed.';
+COMMENT ON COLUMN backfill.status IS 'running, completed, completed-with-gaps (some searches cannot reach the window: see backfill_progress.gaps), incomplete (some windows to ask again), failed or interrupted.';
+COMMENT ON COLUMN backfill.sources_file IS 'Sources file it read.';
+
+COMMENT ON TABLE backfill_progress IS 'One row per source and date window a backfill finished: never asked for again while the source is configured the same.';
+COMMENT ON COLUMN backfill_progress.source IS 'Source name from the sources file.';
+COMMENT ON COLUMN backfill_progress.source_key IS 'Hash of the source''s kind, URL, queries and languages when the window was done: a changed source is asked again.';
+COMMENT ON COLUMN backfill_progress.window_since IS 'First day of the window.';
+COMMENT ON COLUMN backfill_progress.window_until IS 'Last day of the window (included).';
+COMMENT ON COLUMN backfill_progress.run_id IS 'The backfill slice (run) that did it.';
+COMMENT ON COLUMN backfill_progress.backfill_id IS 'The backfill that did it.';
+COMMENT ON COLUMN backfill_progress.listed IS 'URLs the source listed for the window.';
+COMMENT ON COLUMN backfill_progress.articles_new IS 'Articles stored new from it.';
+COMMENT ON COLUMN backfill_progress.mentions_new IS 'Accepted mentions in those articles.';
+COMMENT ON COLUMN backfill_progress.gaps IS 'Searches that could not be run, by kind (out-of-reach, gdelt-invalid-start-date...), with counts.';
+COMMENT ON COLUMN backfill_progress.done_at IS 'When it was recorded done (UTC).';
+
+COMMENT ON COLUMN discovery.outlet IS 'The outlet the search engine named for the URL (Google News source, Bing News:Source); NULL for other channels.';
+
+COMMENT ON VIEW backfill_articles IS 'One row per article a backfill stored, with the backfill''s window and where the article''s date falls.';
+COMMENT ON COLUMN backfill_articles.backfill_id IS 'The backfill that stored it.';
+COMMENT ON COLUMN backfill_articles.run_id IS 'The backfill slice (run) that stored it.';
+COMMENT ON COLUMN backfill_articles.window_since IS 'First day of the backfill''s window.';
+COMMENT ON COLUMN backfill_articles.window_until IS 'Last day of the backfill''s window (included).';
+COMMENT ON COLUMN backfill_articles.placement IS 'in-window, before, after (its date is outside the window asked for) or undated.';
+
+COMMENT ON COLUMN article.archive_url IS 'Where the text was read when the live page was gone (404, 410) or walled: the archived copy (Wayback Machine, Common Crawl WARC record); NULL when read live.';
+COMMENT ON COLUMN article.archived_at IS 'When that archived copy was captured (UTC).';
+COMMENT ON COLUMN articles.archive_url IS 'Where the text was read when the live page was gone (404, 410) or walled: the archived copy; NULL when read live.';
+COMMENT ON COLUMN articles.archived_at IS 'When that archived copy was captured (UTC).';
+
+COMMENT ON TABLE archive_capture IS 'Captures a web archive''s index listed for a source and backfill window: the latest per URL.';
+COMMENT ON COLUMN archive_capture.source IS 'Source name (kind web_archive).';
+COMMENT ON COLUMN archive_capture.window_since IS 'First day of the window.';
+COMMENT ON COLUMN archive_capture.window_until IS 'Last day of the window (included).';
+COMMENT ON COLUMN archive_capture.url IS 'The live URL that was captured.';
+COMMENT ON COLUMN archive_capture.captured_at IS 'When it was captured (UTC).';
+COMMENT ON COLUMN archive_capture.capture IS 'The index row as read: timestamp, status, mime, and for Common Crawl its WARC file, offset and length.';
+
+COMMENT ON TABLE archive_page IS 'Index pages a backfill has read, per source and window: never asked again.';
+COMMENT ON COLUMN archive_page.source IS 'Source name (kind web_archive).';
+COMMENT ON COLUMN archive_page.source_key IS 'Hash of the source''s configuration when the page was read.';
+COMMENT ON COLUMN archive_page.window_since IS 'First day of the window.';
+COMMENT ON COLUMN archive_page.window_until IS 'Last day of the window (included).';
+COMMENT ON COLUMN archive_page.endpoint IS 'The index endpoint (one per Common Crawl crawl).';
+COMMENT ON COLUMN archive_page.page IS 'Page number in the index''s paging API.';
+COMMENT ON COLUMN archive_page.captures IS 'Captures the page listed.';
+COMMENT ON COLUMN archive_page.done_at IS 'When it was read (UTC).';
+
+COMMENT ON TABLE digest IS 'One row per digest e-mail run (rassegna digest or the digest-daily deployment): its period and window.';
+COMMENT ON COLUMN digest.digest_id IS 'Digest id.';
+COMMENT ON COLUMN digest.period IS 'daily or weekly.';
+COMMENT ON COLUMN digest.since IS 'Earliest storage time (UTC) of the articles it looked at, per the earliest recipient window.';
+COMMENT ON COLUMN digest.until IS 'It carried articles stored before this time (UTC).';
+COMMENT ON COLUMN digest.created_at IS 'When it started (UTC).';
+COMMENT ON COLUMN digest.flow_run_id IS 'Prefect flow run that sent it, if any.';
+COMMENT ON COLUMN digest.status IS 'sending, sent, failed (some recipient not reached), nothing-new, interrupted (the process died).';
+COMMENT ON COLUMN digest.finished_at IS 'When it ended (UTC); NULL while sending or if interrupted.';
+
+COMMENT ON TABLE digest_recipient IS 'One message per digest and recipient, with its delivery state.';
+COMMENT ON COLUMN digest_recipient.digest_id IS 'The digest (see digest).';
+COMMENT ON COLUMN digest_recipient.address IS 'Recipient e-mail address.';
+COMMENT ON COLUMN digest_recipient.language IS 'Language of the message: it or en.';
+COMMENT ON COLUMN digest_recipient.subject IS 'Subject line.';
+COMMENT ON COLUMN digest_recipient.message_id IS 'Message-ID header of the message.';
+COMMENT ON COLUMN digest_recipient.stories IS 'Lines (stories) in the message.';
+COMMENT ON COLUMN digest_recipient.status IS 'pending (not yet handed to the server), sending (body being sent), sent, failed (server refused or unreachable; its mentions go in the next digest), uncertain (the process died while sending the body: not sent again), superseded (planned by a digest that died before sending it).';
+COMMENT ON COLUMN digest_recipient.attempts IS 'Delivery attempts (failed sends are retried).';
+COMMENT ON COLUMN digest_recipient.error IS 'Last error, if any.';
+COMMENT ON COLUMN digest_recipient.updated_at IS 'Last state change (UTC).';
+COMMENT ON COLUMN digest_recipient.sent_at IS 'When the server accepted it (UTC).';
+
+COMMENT ON TABLE digest_mention IS 'The mentions (article and entity) each digest message carried: no mention is sent twice to one recipient.';
+COMMENT ON COLUMN digest_mention.digest_id IS 'The digest (see digest).';
+COMMENT ON COLUMN digest_mention.address IS 'Recipient e-mail address.';
+COMMENT ON COLUMN digest_mention.article_id IS 'The article (see articles).';
+COMMENT ON COLUMN digest_mention.entity_id IS 'The entity mentioned (see entities).';
+
+COMMENT ON VIEW digests IS 'One row per digest and recipient: what was sent to whom, when, and the outcome.';
+COMMENT ON COLUMN digests.mentions IS 'Mentions (article and entity) the message carried.';

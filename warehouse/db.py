@@ -174,6 +174,8 @@ _VIEW_SOURCES = {
     "rejected_mentions": ["mention_candidate", "entity", "article"],
     "programme_coverage": ["article_programme", "entity", "article"],
     "article_channels": ["discovery", "article"], "stories": [], "source_health": [],
+    "backfill_articles": ["article", "backfill"],
+    "digests": ["digest_recipient", "digest"],
 }
 
 

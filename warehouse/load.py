@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from importlib import resources
@@ -22,6 +22,7 @@ from importlib import resources
 import duckdb
 
 from rassegna.config import Watchlist
+from rassegna.matching.evidence import MATCHER_VERSION
 from rassegna.matching.matcher import Candidate
 from rassegna import stories
 from rassegna.pipeline import Processed
@@ -55,12 +56,14 @@ ARTICLE_COLUMNS = {
     "listed_date": "VARCHAR", "encoding": "VARCHAR", "text": "VARCHAR", "fetched_at": "TIMESTAMP",
     "first_run_id": "VARCHAR", "date_signal": "VARCHAR", "date_candidates": "JSON", "date_conflict": "BOOLEAN",
     "teaser": "BOOLEAN", "fingerprint": "UINTEGER[]", "story_id": "VARCHAR",
+    "archive_url": "VARCHAR", "archived_at": "TIMESTAMP",
 }
 MENTION_COLUMNS = {
     "article_id": "VARCHAR", "entity_id": "VARCHAR", "start_char": "INTEGER", "end_char": "INTEGER",
     "matched_text": "VARCHAR", "alias": "VARCHAR", "snippet": "VARCHAR", "accepted": "BOOLEAN",
     "rule": "VARCHAR", "evidence": "VARCHAR", "confidence": "DOUBLE", "watchlist_version": "VARCHAR",
-    "run_id": "VARCHAR",
+    "run_id": "VARCHAR", "score": "DOUBLE", "evidence_for": "VARCHAR", "evidence_against": "VARCHAR",
+    "matcher_version": "VARCHAR",
 }
 RELEVANCE_COLUMNS = {
     "article_id": "VARCHAR", "entity_id": "VARCHAR", "strength": "VARCHAR", "mentions": "INTEGER",
@@ -69,7 +72,7 @@ RELEVANCE_COLUMNS = {
 URL_COLUMNS = {"url": "VARCHAR", "article_id": "VARCHAR"}
 DISCOVERY_COLUMNS = {
     "source": "VARCHAR", "channel": "VARCHAR", "query": "VARCHAR", "url": "VARCHAR",
-    "first_run_id": "VARCHAR", "last_run_id": "VARCHAR",
+    "first_run_id": "VARCHAR", "last_run_id": "VARCHAR", "outlet": "VARCHAR",
 }
 PAGE_EVENT_COLUMNS = {
     "run_id": "VARCHAR", "source": "VARCHAR", "url": "VARCHAR", "outcome": "VARCHAR",
@@ -134,13 +137,19 @@ def start_run(
     watchlist_file: str,
     watchlist: Watchlist,
     sources_total: int,
+    kind: str = "monitor",
+    window: tuple[date, date] | None = None,
+    backfill_id: str | None = None,
 ) -> None:
+    """`kind` 'backfill': one slice of a backfill, `window` its (since, until) days."""
+    since, until = window or (None, None)
     with transaction(con):
         con.execute(
             "INSERT INTO run (run_id, flow_run_id, started_at, status, sources_file, watchlist_file,"
-            " watchlist_version, sources_total) VALUES (?, ?, ?, 'running', ?, ?, ?, ?)"
-            " ON CONFLICT (run_id) DO NOTHING",
-            [run_id, flow_run_id, utcnow(), sources_file, watchlist_file, watchlist.version, sources_total],
+            " watchlist_version, sources_total, matcher_version, kind, window_since, window_until, backfill_id)"
+            " VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id) DO NOTHING",
+            [run_id, flow_run_id, utcnow(), sources_file, watchlist_file, watchlist.version, sources_total,
+             MATCHER_VERSION, kind, since, until, backfill_id],
         )
         sync_entities(con, watchlist)
 
@@ -301,7 +310,8 @@ def candidate_tuples(aid: str, candidates: Iterable[Candidate], watchlist_versio
     """Rows of mention_candidate, in MENTION_COLUMNS order."""
     return [
         (aid, c.entity_id, c.start_char, c.end_char, c.matched_text, c.alias, c.snippet, c.accepted,
-         c.rule, c.evidence, c.confidence, watchlist_version, run_id)
+         c.rule, c.evidence, c.confidence, watchlist_version, run_id, c.score, c.evidence_for,
+         c.evidence_against, MATCHER_VERSION)
         for c in candidates
     ]
 
@@ -332,7 +342,7 @@ def _article_row(p: Processed, run_id: str, story_id: str) -> tuple[Any, ...]:
         article_id(a.url), a.url, p.source, a.fetched_url, a.title, a.author, a.published_at,
         a.date_precision, a.language, a.site_name, a.description, p.listed_by, p.listed_date,
         p.encoding, a.text, fetched_at, run_id, a.date_signal, a.date_candidates, a.date_conflict,
-        a.teaser, p.fingerprint, story_id,
+        a.teaser, p.fingerprint, story_id, p.archive_url, p.archived_at,
     )
 
 
@@ -353,17 +363,21 @@ def known_urls(con: duckdb.DuckDBPyConnection) -> Iterator[str]:
 
 def record_discovery(con: duckdb.DuckDBPyConnection, run_id: str, listings: Iterable[dict[str, str]]) -> None:
     """Remember which channel listed which URL: first and last run, and how many runs listed it."""
-    unique = {(r["source"], r["channel"], r.get("query") or "", r["url"]) for r in listings}
+    unique: dict[tuple[str, str, str, str], str | None] = {}
+    for r in listings:
+        key = (r["source"], r["channel"], r.get("query") or "", r["url"])
+        unique[key] = unique.get(key) or r.get("outlet") or None
     with transaction(con):
         con.execute("CREATE OR REPLACE TEMP TABLE listed_now AS SELECT * FROM discovery LIMIT 0")
         bulk_insert(con, "listed_now", DISCOVERY_COLUMNS,
-                    ((*key, run_id, run_id) for key in sorted(unique)), skip_existing=False)
+                    ((*key, run_id, run_id, unique[key]) for key in sorted(unique)), skip_existing=False)
         # A retried task must not count a run twice: only a run not yet recorded adds one.
         con.execute(
-            "INSERT INTO discovery SELECT source, channel, query, url, first_run_id, last_run_id, 1 FROM listed_now"
+            "INSERT INTO discovery (source, channel, query, url, first_run_id, last_run_id, times_listed, outlet)"
+            " SELECT source, channel, query, url, first_run_id, last_run_id, 1, outlet FROM listed_now"
             " ON CONFLICT DO UPDATE SET times_listed = discovery.times_listed"
             " + CASE WHEN discovery.last_run_id = excluded.last_run_id THEN 0 ELSE 1 END,"
-            " last_run_id = excluded.last_run_id"
+            " last_run_id = excluded.last_run_id, outlet = coalesce(excluded.outlet, discovery.outlet)"
         )
         con.execute("DROP TABLE listed_now")
 
@@ -458,9 +472,9 @@ def start_rematch(con: duckdb.DuckDBPyConnection, run_id: str, watchlist_file: s
     mark_interrupted_runs(con, run_id)
     with transaction(con):
         con.execute(
-            "INSERT INTO run (run_id, kind, started_at, status, watchlist_file, watchlist_version)"
-            " VALUES (?, 'rematch', ?, 'running', ?, ?) ON CONFLICT (run_id) DO NOTHING",
-            [run_id, utcnow(), watchlist_file, watchlist.version],
+            "INSERT INTO run (run_id, kind, started_at, status, watchlist_file, watchlist_version, matcher_version)"
+            " VALUES (?, 'rematch', ?, 'running', ?, ?, ?) ON CONFLICT (run_id) DO NOTHING",
+            [run_id, utcnow(), watchlist_file, watchlist.version, MATCHER_VERSION],
         )
         sync_entities(con, watchlist)
         for table in _STAGED:
@@ -580,3 +594,86 @@ def archive_progress(con: duckdb.DuckDBPyConnection, paths: Sequence[str]) -> di
         [list(paths)],
     ).fetchone()
     return dict(zip(("files_done", "records", "candidates", "mentions"), row))
+
+
+# --- backfills ------------------------------------------------------------------------
+
+
+def start_backfill(con: duckdb.DuckDBPyConnection, backfill_id: str, since: date, until: date, sources_file: str) -> None:
+    """Record a new backfill; earlier ones still 'running' were killed (this one holds the writer lock)."""
+    with transaction(con):
+        con.execute("UPDATE backfill SET status = 'interrupted' WHERE status = 'running' AND backfill_id <> ?",
+                    [backfill_id])
+        con.execute("INSERT INTO backfill VALUES (?, ?, ?, ?, NULL, 'running', ?) ON CONFLICT DO NOTHING",
+                    [backfill_id, since, until, utcnow(), sources_file])
+
+
+def finish_backfill(con: duckdb.DuckDBPyConnection, backfill_id: str, status: str) -> None:
+    with transaction(con):
+        con.execute("UPDATE backfill SET status = ?, finished_at = ? WHERE backfill_id = ?",
+                    [status, utcnow(), backfill_id])
+
+
+def windows_done(con: duckdb.DuckDBPyConnection, keys: dict[str, str]) -> set[tuple[str, date, date]]:
+    """(source, since, until) of the windows recorded done for these sources as configured now
+    (`keys`: source -> rassegna.archives.windows.source_key)."""
+    rows = con.execute(
+        "SELECT source, source_key, window_since, window_until FROM backfill_progress"
+        " WHERE source IN (SELECT unnest(?::VARCHAR[]))", [list(keys)],
+    ).fetchall()
+    return {(source, since, until) for source, key, since, until in rows if keys.get(source) == key}
+
+
+def record_windows_done(con: duckdb.DuckDBPyConnection, rows: Iterable[dict[str, Any]]) -> None:
+    """Windows whose every article is stored: a later backfill never asks for them again."""
+    values = [(r["source"], r["source_key"], r["since"], r["until"], r["run_id"], r["backfill_id"], r["listed"],
+               r["articles_new"], r["mentions_new"], json.dumps(r.get("gaps") or {}), utcnow()) for r in rows]
+    if not values:
+        return
+    with transaction(con):
+        con.executemany(
+            "INSERT INTO backfill_progress VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", values
+        )
+
+
+def backfill_weeks(con: duckdb.DuckDBPyConnection, backfill_id: str) -> list[dict[str, Any]]:
+    """Per source and week: what a backfill's runs listed and stored (warehouse/queries/backfill_weeks.sql)."""
+    sql = (resources.files("warehouse") / "backfill_weeks.sql").read_text("utf-8")
+    cursor = con.execute(sql, {"backfill_id": backfill_id})
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def archive_pages_done(con: duckdb.DuckDBPyConnection, source: str, key: str, since: date, until: date
+                       ) -> set[tuple[str, int]]:
+    rows = con.execute(
+        "SELECT endpoint, page FROM archive_page WHERE source = ? AND source_key = ? AND window_since = ?"
+        " AND window_until = ?", [source, key, since, until],
+    ).fetchall()
+    return {(endpoint, page) for endpoint, page in rows}
+
+
+def record_archive_page(
+    con: duckdb.DuckDBPyConnection, source: str, key: str, since: date, until: date, endpoint: str, page: int,
+    captures: Sequence[dict[str, Any]],
+) -> None:
+    """One index page's captures and the page itself, together: a page is done only with its captures."""
+    with transaction(con):
+        if captures:
+            con.executemany(
+                "INSERT INTO archive_capture VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
+                " captured_at = excluded.captured_at, capture = excluded.capture"
+                " WHERE excluded.captured_at > archive_capture.captured_at",
+                [(source, since, until, c["url"], c["captured_at"], json.dumps(c)) for c in captures],
+            )
+        con.execute("INSERT INTO archive_page VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    [source, key, since, until, endpoint, page, len(captures), utcnow()])
+
+
+def archive_captures(con: duckdb.DuckDBPyConnection, sources: Sequence[str], since: date, until: date
+                     ) -> list[dict[str, Any]]:
+    rows = con.execute(
+        "SELECT source, capture FROM archive_capture WHERE source IN (SELECT unnest(?::VARCHAR[]))"
+        " AND window_since = ? AND window_until = ? ORDER BY source, url", [list(sources), since, until],
+    ).fetchall()
+    return [{"source": source, **json.loads(capture)} for source, capture in rows]

@@ -1,1 +1,2 @@
-"""Reading web archives: Common Crawl News (CC-NEWS) WARC files, scanned for the watchlist."""
+"""Reaching the past: backfill windows, web archives, and Common Crawl News (CC-NEWS) WARC
+files scanned for the watchlist."""

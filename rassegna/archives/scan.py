@@ -140,7 +140,7 @@ def matcher_and_prefilter(watchlist: Watchlist) -> tuple[Matcher, Prefilter]:
 
 
 def scan_stream(stream: BinaryIO, path: str, watchlist: Watchlist, filters: ScanFilters,
-                reader: str = "fastwarc", prefilter: bool = True) -> FileScan:
+                reader: str = "fastwarc", prefilter: bool = True, archive_url: str = "") -> FileScan:
     """Scan a WARC stream. `prefilter=False` extracts every record (the benchmark's baseline,
     and the tests' check that the prefilter loses nothing)."""
     matcher, names = matcher_and_prefilter(watchlist)
@@ -162,7 +162,7 @@ def scan_stream(stream: BinaryIO, path: str, watchlist: Watchlist, filters: Scan
         if prefilter and not matcher_finds_in_page(matcher, html):
             continue
         result.candidates += 1
-        found = _extract_and_match(record, html, encoding, matcher, filters)
+        found = _extract_and_match(record, html, encoding, matcher, filters, urljoin(archive_url, path))
         if found is not None:
             result.extracted += 1
             result.mentions += sum(c.accepted for c in found.candidates)
@@ -177,10 +177,12 @@ def scan_stream(stream: BinaryIO, path: str, watchlist: Watchlist, filters: Scan
     return result
 
 
-def _extract_and_match(record: Record, html: str, encoding: str, matcher: Matcher, filters: ScanFilters) -> Processed | None:
+def _extract_and_match(record: Record, html: str, encoding: str, matcher: Matcher, filters: ScanFilters,
+                       warc_url: str) -> Processed | None:
+    # The text is the archive's copy: the article says so, as a backfill's Wayback copy does.
     processed = process_page(
         {"source": outlet(record.url), "url": record.url, "listed_by": LISTED_BY, "fetched_at": record.captured_at,
-         "html": html, "encoding": encoding},
+         "html": html, "encoding": encoding, "archive_url": warc_url, "archived_at": record.captured_at},
         matcher,
     )
     if processed.article is None or not filters.language_wanted(processed.article.language):
@@ -192,6 +194,6 @@ def scan_file(archive_url: str, warc: WarcFile, watchlist: Watchlist, filters: S
               allow_private: bool = False) -> FileScan:
     """Stream one file of the archive over HTTP and scan it."""
     with stream_file(archive_url, warc.path, allow_private) as stream:
-        scan = scan_stream(stream, warc.path, watchlist, filters)
+        scan = scan_stream(stream, warc.path, watchlist, filters, archive_url=archive_url)
         check_complete(stream, urljoin(archive_url, warc.path))
     return scan

@@ -11,11 +11,17 @@ import re
 from urllib.parse import urlsplit
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+import time
 
 import trafilatura
+from htmldate import find_date
+from lxml import etree
 from trafilatura.utils import load_html
 
-from rassegna.extraction.dates import choose_date
+from rassegna.extraction.boilerplate import strip_boilerplate
+from rassegna.extraction.bylines import read_byline
+from rassegna.extraction.headline import headline, page_labels
+from rassegna.extraction.dates import DateChoice, choose_date
 from rassegna.extraction.jsonld import jsonld_nodes
 from rassegna.urls import canonical_url, same_site
 # The wall classifier judges residues against the same article threshold as here.
@@ -33,8 +39,8 @@ _AS_CP1252 = {"iso8859-1", "latin-1", "latin1", "iso-8859-1", "ascii", "us-ascii
 _DATE_PARAMS = {
     "outputformat": "%Y-%m-%dT%H:%M:%S%z",
     "original_date": True,
-    # Extensive search guesses from copyright lines and comment dates: a wrong date is
-    # worse than none (NULL tells the analyst the page carried no date).
+    # The cheap signal: htmldate's extensive search runs only in the date fallback, on
+    # the raw page, when no cheaper signal gave a date (see _searched_dates).
     "extensive_search": False,
 }
 
@@ -49,7 +55,7 @@ class Article:
     title: str
     author: str | None
     published_at: datetime | None  # UTC, naive
-    date_precision: str | None  # 'time' | 'day'
+    date_precision: str | None  # 'time' | 'day' | 'hour' (a relative byline: "2 ore fa")
     language: str | None
     site_name: str | None
     description: str | None
@@ -60,6 +66,7 @@ class Article:
     date_signal: str | None = None  # rassegna.dates.SIGNALS: which signal gave published_at
     date_candidates: list[dict] = field(default_factory=list)  # {signal, value, precision}
     date_conflict: bool = False  # two candidates more than a calendar day apart
+    published_day: str | None = None  # the publication day as the page wrote it (its own zone)
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -156,16 +163,118 @@ class NotAnArticle(Exception):
     'not-article' for the rest; the message says what gave the page away.
     """
 
-    def __init__(self, message: str, reason: str = "not-article") -> None:
+    def __init__(self, message: str, reason: str = "not-article", dates: DateChoice | None = None) -> None:
         super().__init__(message)
         self.reason = reason
+        # The page's date when it was read before the page was turned down (see extract_article).
+        self.dates = dates
+        self.published_day = dates.local_day if dates is not None else None
 
 
-def extract_article(html: str, url: str, require_article_markup: bool = False, *, listed_date: str | None = None) -> Article:
+# Counts and seconds of the costlier steps, per process: read by benchmarks/extraction_quality.py.
+STATS: dict[str, float] = {}
+
+
+def _extract(tree, url: str, **options):
+    return trafilatura.bare_extraction(
+        tree,
+        url=url,
+        include_comments=False,
+        include_tables=True,
+        # Precision first: what a press review stores must be the article, not the
+        # related-stories box; the fallback below recovers what this leaves out.
+        favor_precision=True,
+        date_extraction_params=_DATE_PARAMS,
+        **options,
+    )
+
+
+# The first pass is short when it keeps less than this share of the page's paragraph
+# text, or less than _SHORT_CHARS (benchmarks/extraction_quality.py measured both).
+_SHORT_SHARE = 0.2
+_SHORT_CHARS = 300
+_PARAGRAPHS = etree.XPath("//body//p")
+_LINK_TEXTS = etree.XPath("//body//a")
+
+
+def _starts_in_navigation(tree, text: str) -> bool:
+    """Do the text's first two lines read as the site's menu (each the whole text of a link)?"""
+    lines = [line.strip() for line in text.split("\n") if line.strip()][:2]
+    if len(lines) < 2 or any(len(line) > 60 for line in lines):
+        return False
+    links = {" ".join(a.text_content().split()) for a in _LINK_TEXTS(tree)}
+    return all(" ".join(line.split()) in links for line in lines)
+
+
+def _fallback_text(tree, url: str, first: str, want_metadata: bool = False):
+    """The first pass's text, or a fuller pass's where the first came out short,
+    empty or starting in the navigation (fast mode's known misses); and, when asked
+    (the first pass found nothing at all), the metadata of the pass that ran."""
+    start = time.perf_counter()
+    paragraphs = sum(len(p.text_content()) for p in _PARAGRAPHS(tree))
+    short = len(first) < _SHORT_CHARS or len(first) < _SHORT_SHARE * paragraphs
+    if not short and not _starts_in_navigation(tree, first):
+        _timed("first_pass_check", start)
+        return first, None
+    _timed("first_pass_check", start)
+    start = time.perf_counter()
+    # Without fast mode trafilatura also runs its fallback extractors (readability, jusText).
+    full = _extract(tree, url, fast=False, with_metadata=want_metadata)
+    text = full.text if full is not None and full.text else ""
+    if len(text) < _SHORT_CHARS or len(text) < _SHORT_SHARE * paragraphs:
+        # Still short: trafilatura's default balance (no precision bias), and the longest.
+        wide = trafilatura.bare_extraction(
+            tree, url=url, include_comments=False, include_tables=True, fast=True, with_metadata=want_metadata,
+            date_extraction_params=_DATE_PARAMS,
+        )
+        wide_text = wide.text if wide is not None and wide.text else ""
+        text = max(text, wide_text, first, key=len)
+        full = full or wide
+    _timed("fallback", start)
+    return text, full
+
+
+def _timed(step: str, start: float) -> None:
+    STATS[f"{step}_runs"] = STATS.get(f"{step}_runs", 0) + 1
+    STATS[f"{step}_seconds"] = STATS.get(f"{step}_seconds", 0.0) + time.perf_counter() - start
+
+
+def _searched_dates(html: str, tree, url: str, lang: str | None, fetched_at: datetime | None) -> list[tuple[str, str | None, str | None]]:
+    """The date fallback: the visible byline, then htmldate's extensive search.
+
+    htmldate gets the raw page, not our parsed tree: lxml's tree has lost the HTML
+    comments, where some CMSs keep the date (an RDF block, a "<!-- published -->" stamp).
+    """
+    start = time.perf_counter()
+    byline, _updates = read_byline(tree, lang, fetched_at)
+    _timed("byline", start)
+    if byline is not None:
+        return [("byline", byline.value, byline.precision)]
+    start = time.perf_counter()
+    found = find_date(html, url=url, original_date=True, extensive_search=True, outputformat="%Y-%m-%dT%H:%M:%S%z")
+    _timed("extensive", start)
+    if found and found[4:10] == "-01-01" and found[10:19] in ("", "T00:00:00"):
+        # htmldate's answer when all it found was a year (a copyright line, a year in a
+        # script): a candidate for the analyst, never the date (on htmldate's own
+        # evaluation set not one of these was the right day).
+        return [("extensive", found, "year")]
+    return [("extensive", found, None)]
+
+
+def extract_article(
+    html: str,
+    url: str,
+    require_article_markup: bool = False,
+    *,
+    listed_date: str | None = None,
+    seen_date: str | None = None,
+    fetched_at: datetime | None = None,
+) -> Article:
     """Article text and metadata; raises NotAnArticle with the reason otherwise.
 
     `listed_date` is the date the feed or sitemap gave for this URL, as written there:
-    one of the date signals (see rassegna.dates).
+    one of the date signals (see rassegna.dates). `fetched_at` (UTC) dates a byline
+    such as "2 ore fa"; without it relative dates are not read.
     """
     tree = load_html(html)
     if tree is None:
@@ -181,23 +290,24 @@ def extract_article(html: str, url: str, require_article_markup: bool = False, *
         tree, '//meta[@property="og:url"]/@content'
     )
     lang = _head_value(tree, "/html/@lang") or _head_value(tree, '//meta[@property="og:locale"]/@content')
-    doc = trafilatura.bare_extraction(
-        tree,
-        url=url,
-        include_comments=False,
-        include_tables=True,
-        # No fallback extractors (readability, jusText): on news markup they rarely change
-        # the result and cost half the time; the saved-page tests guard what we lose.
-        fast=True,
-        with_metadata=True,
-        date_extraction_params=_DATE_PARAMS,
+    doc = _extract(tree, url, fast=True, with_metadata=True)
+    body, fuller = _fallback_text(tree, url, doc.text if doc is not None else "", want_metadata=doc is None)
+    doc = doc or fuller
+    # The fetched URL, not the canonical: a date in the path is the one we were given.
+    # Dated before the page is judged: a page skipped (too short, behind a wall) still
+    # says when it was out, and the rejection carries it.
+    dates = choose_date(
+        tree, url, listed_date=listed_date, htmldate_value=doc.date if doc is not None else None, jsonld=nodes,
+        seen_date=seen_date, fallback=lambda: _searched_dates(html, tree, url, lang, fetched_at),
     )
-    wall = classify_walls(tree, doc.text if doc is not None else None, nodes)
+    wall = classify_walls(tree, body if doc is not None else None, nodes)
     if wall.kind is not None:
-        raise NotAnArticle(f"{wall.kind}: {wall.evidence}", reason=wall.kind)
-    text = wall.text
+        raise NotAnArticle(f"{wall.kind}: {wall.evidence}", reason=wall.kind, dates=dates)
+    title_tag = doc.title if doc is not None else None
+    title = headline(tree, nodes, title_tag)
+    text = strip_boilerplate(wall.text, title, page_labels(tree, nodes, title_tag))
     if doc is None or len(text) < MIN_TEXT_CHARS:
-        raise NotAnArticle(f"less than {MIN_TEXT_CHARS} characters of text")
+        raise NotAnArticle(f"less than {MIN_TEXT_CHARS} characters of text", dates=dates)
     canonical = canonical_url(url) or url
     if declared:
         declared_abs = canonical_url(declared, base=url)
@@ -206,13 +316,11 @@ def extract_article(html: str, url: str, require_article_markup: bool = False, *
         # page (a common template bug) would fold every article of the site into one.
         if declared_abs and same_site(declared_abs, canonical) and not _is_home_of(declared_abs, canonical):
             canonical = declared_abs
-    # The fetched URL, not the canonical: a date in the path is the one we were given.
-    dates = choose_date(tree, url, listed_date=listed_date, htmldate_value=doc.date, jsonld=nodes)
     language = (lang or "").split("-")[0].split("_")[0].lower()[:2] or guess_language(text)
     return Article(
         url=canonical,
         fetched_url=url,
-        title=(doc.title or "").strip(),
+        title=title,
         author=doc.author,
         published_at=dates.published_at,
         date_precision=dates.precision,
@@ -225,4 +333,5 @@ def extract_article(html: str, url: str, require_article_markup: bool = False, *
         date_signal=dates.signal,
         date_candidates=dates.candidates,
         date_conflict=dates.conflict,
+        published_day=dates.local_day,
     )

@@ -104,6 +104,11 @@ _TIER_META = etree.XPath('//meta[@property="article:content_tier"]/@content')
 _CHROME = {"nav", "header", "footer", "script", "style", "noscript", "template", "button", "form"}
 _STOP = {"body", "html", "article", "main"}
 _SKIP = {"script", "style", "noscript", "template"}
+# What a reader sees: text outside scripts, styles and templates (attributes are never
+# text). A subscription prompt kept in a page's JSON config is no evidence of a wall.
+_VISIBLE_TEXT = etree.XPath(".//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+                            " or ancestor::template)]")
+_ARTICLE_MARKUP = etree.XPath(".//article | .//main | .//*[@itemprop='articleBody']")
 _BOX_NAMES = re.compile(r"cookie|consent|cmp|gdpr|privacy|banner|modal|dialog|popup|overlay|wall|abbonam|subscri|premium|offer")
 
 
@@ -125,6 +130,19 @@ def _norm(text: str) -> str:
 
 def _body_string(tree) -> str:
     return str(_BODY_TEXT(tree))
+
+
+def _json_like(text: str) -> bool:
+    """A JSON object or array left as text in the page (a hidden config, a state dump)."""
+    stripped = text.strip()
+    return len(stripped) > 1 and stripped[0] in "{[" and stripped[-1] in "}]" and '"' in stripped
+
+
+def _visible(element) -> str:
+    """The element's text as a reader sees it: no scripts, styles or templates, no JSON blobs."""
+    if not isinstance(element.tag, str) or element.tag in _SKIP:
+        return ""
+    return "".join(t for t in _VISIBLE_TEXT(element) if not _json_like(t))
 
 
 def _not_free(value: Any) -> bool:
@@ -160,32 +178,44 @@ def _box(element) -> Any | None:
     "Accetta e continua" and is still a story.
     """
     for ancestor in [element, *element.iterancestors()]:
-        if ancestor.tag in _STOP or len(_norm(ancestor.text_content())) > BOX_MAX_CHARS:
+        # Never the page or the article: a box holding them would strike the article's every line.
+        if ancestor.tag in _STOP or len(_norm(ancestor.text_content())) > BOX_MAX_CHARS or _holds_article(ancestor):
             break
         names = " ".join((ancestor.get("class", ""), ancestor.get("id", ""), ancestor.get("role", ""))).lower()
         if _BOX_NAMES.search(names) or ancestor.get("aria-modal") == "true":
             return ancestor
     in_article = any(a.tag in ("article", "main") or a.get("itemprop") == "articleBody"
                      for a in [element, *element.iterancestors()])
-    return None if in_article else element
+    return None if in_article or element.tag in _STOP else element
+
+
+def _holds_article(element) -> bool:
+    return element.tag in _STOP or bool(_ARTICLE_MARKUP(element))
 
 
 def _phrase_elements(tree, phrases: _Phrases) -> list[Any]:
-    """The innermost elements whose text holds a phrase (a phrase may span inline tags).
+    """The innermost elements whose visible text holds a phrase (a phrase may span inline tags).
 
     Top-down: an element whose text lacks every phrase has no descendant that holds one.
     """
     body = tree.find(".//body")
     found: list[Any] = []
-    todo = [body] if body is not None and phrases.search(body.text_content()) else []
+    todo = [body] if body is not None and phrases.search(_visible(body)) else []
     while todo:
         element = todo.pop()
-        inner = [c for c in element if isinstance(c.tag, str) and c.tag not in _SKIP and phrases.search(c.text_content())]
+        inner = [c for c in element if isinstance(c.tag, str) and c.tag not in _SKIP and phrases.search(_visible(c))]
         if inner:
             todo.extend(inner)
         else:
             found.append(element)
     return found
+
+
+def _loose_lines(element, phrases: _Phrases) -> set[str]:
+    """The element's own text runs (not its children's) that hold a phrase: a pitch
+    standing loose in <body> is struck line by line, the body around it is kept."""
+    runs = [element.text or ""] + [c.tail or "" for c in element]
+    return {_norm(r) for r in runs if r.strip() and not _json_like(r) and phrases.search(r)}
 
 
 def _inside(element, areas: list[Any]) -> bool:
@@ -245,6 +275,17 @@ def classify_walls(tree, text: str | None, jsonld: list[dict[str, Any]] | None =
     nodes = jsonld if jsonld is not None else jsonld_nodes(tree)
     structured, selectors = _structured_paywall(tree, nodes)
     body = _body_string(tree)
+    visible_body: str | None = None
+
+    def in_page(phrases: _Phrases) -> str | None:
+        """A phrase in the text a reader sees; the raw body string first, as it costs nothing."""
+        nonlocal visible_body
+        if not phrases.search(body, spaced=True):
+            return None
+        if visible_body is None:
+            element = tree.find(".//body")
+            visible_body = _norm(_visible(element)) if element is not None else ""
+        return phrases.search(visible_body, spaced=True)
 
     consent_areas: list[Any] | None = None
 
@@ -262,13 +303,14 @@ def classify_walls(tree, text: str | None, jsonld: list[dict[str, Any]] | None =
 
     paywall = list(structured)
     pitch_lines: set[str] = set()
-    if structured or _PITCH.search(body, spaced=True):
+    if structured or in_page(_PITCH):
         wall_areas = [a for a in _named(tree, _WALL_NAMES) + _selector_elements(tree, selectors)
-                      if a.tag not in _STOP and len(_norm(a.text_content())) <= BOX_MAX_CHARS]
+                      if len(_norm(a.text_content())) <= BOX_MAX_CHARS and not _holds_article(a)]
         pitch_boxes = []
+        loose: set[str] = set()
         for element in _phrase_elements(tree, _PITCH):
             # "Sei già abbonato? Accedi" inside a pay-or-accept cookie dialog is consent copy.
-            if _CONSENT.search(body, spaced=True) and _inside(element, consent()):
+            if in_page(_CONSENT) and _inside(element, consent()):
                 continue
             walls = [a for a in wall_areas if _inside(element, [a])]
             if not walls and any(e.tag in _CHROME for e in (element, *element.iterancestors())):
@@ -278,15 +320,17 @@ def classify_walls(tree, text: str | None, jsonld: list[dict[str, Any]] | None =
             box = walls[0] if walls else _box(element)
             if box is not None:
                 pitch_boxes.append(box)
-        if pitch_boxes:
-            found = _PITCH.search(pitch_boxes[0].text_content())
+            elif element.tag in ("body", "html"):
+                loose |= _loose_lines(element, _PITCH)
+        if pitch_boxes or loose:
+            found = _PITCH.search(_visible(pitch_boxes[0]) if pitch_boxes else " ".join(loose))
             paywall.append(f"pitch {found!r}" if found else "pitch")
-        pitch_lines = _lines_of(pitch_boxes)
+        pitch_lines = _lines_of(pitch_boxes) | loose
 
     article_text = _strip(text, pitch_lines) if paywall else text
     if len(article_text) >= MIN_TEXT_CHARS and not _CONSENT.search(article_text, spaced=True):
         return WallVerdict(None, bool(paywall), article_text, "; ".join(paywall))
-    consent_in_page = bool(_CONSENT.search(body, spaced=True) or _CMP_SCRIPT_XPATH(tree) or _named(tree, _CMP_NAMES))
+    consent_in_page = bool(in_page(_CONSENT) or _CMP_SCRIPT_XPATH(tree) or _named(tree, _CMP_NAMES))
     residue = _strip(article_text, _lines_of(consent())) if consent_in_page else article_text
     if len(residue) >= MIN_TEXT_CHARS:
         return WallVerdict(None, bool(paywall), article_text, "; ".join(paywall))
@@ -296,7 +340,7 @@ def classify_walls(tree, text: str | None, jsonld: list[dict[str, Any]] | None =
     if consent_in_page:
         outside = _interstitial_text(tree, consent())
         if len(outside) <= INTERSTITIAL_MAX_CHARS:
-            found = _CONSENT.search(body, spaced=True) or _CONSENT.search(text)
+            found = in_page(_CONSENT) or _CONSENT.search(text)
             what = repr(found) if found else "consent-management platform markup"
             return WallVerdict("consent-wall", False, text,
                                f"{what}; {len(outside)} characters outside the consent dialog")

@@ -4,6 +4,11 @@ The HTML has no external resource at all (charts are inline SVG, styles inline),
 so it opens offline and can be mailed as one file. Everything that came from a
 page (titles, snippets, outlet names, URLs) is escaped: a headline containing
 `<script>` is shown as text.
+
+Days and times are the readers' (Europe/Rome unless `tz` says otherwise), converted
+from the warehouse's UTC: rows carry zone-aware datetimes, the csv writes them with
+their offset, xlsx and parquet (which have no zone) as wall-clock time with the zone
+named in a `timezone` column.
 """
 
 from __future__ import annotations
@@ -16,12 +21,16 @@ from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import duckdb
 
+from rassegna.reporting.local_time import DEFAULT_TZ, from_utc, zone
+
 FORMATS = ("html", "md", "csv", "xlsx", "parquet")
 COLUMNS = ["entity_name", "entity_kind", "article_date", "published_at", "source", "site_name", "title", "snippet", "url",
-           "story_id", "story_outlets", "teaser"]
+           "story_id", "story_outlets", "teaser", "timezone"]
+_LOCAL_TIMES = ("article_date", "published_at")
 _PARQUET_TYPES = {"article_date": "TIMESTAMP", "published_at": "TIMESTAMP", "story_outlets": "INTEGER", "teaser": "BOOLEAN"}
 PALETTE = ["#1f5f8b", "#c0392b", "#27ae60", "#8e44ad", "#d35400", "#16a085", "#2c3e50", "#b7950b",
            "#7f8c8d", "#e84393", "#0984e3", "#6ab04c", "#a29bfe", "#fd7e14"]
@@ -33,21 +42,29 @@ class ReportData:
     programme: list[dict[str, Any]]
     since: date | None
     until: date | None
+    tz: ZoneInfo = ZoneInfo(DEFAULT_TZ)
 
 
 def _query(name: str) -> str:
     return (resources.files("warehouse") / "reports" / f"{name}.sql").read_text("utf-8")
 
 
-def load_report(con: duckdb.DuckDBPyConnection, since: date | None, until: date | None) -> ReportData:
+def load_report(con: duckdb.DuckDBPyConnection, since: date | None, until: date | None,
+                tz: str = DEFAULT_TZ) -> ReportData:
+    """The report's rows; `since` and `until` are days in `tz`, and so are the rows' times."""
+    local = zone(tz)
     con.execute("SET VARIABLE report_since = ?", [since])
     con.execute("SET VARIABLE report_until = ?", [until])
+    con.execute("SET VARIABLE report_tz = ?", [local.key])
     rows = {}
     for name in ("report_mentions", "report_programme"):
         cursor = con.execute(_query(name))
         names = [d[0] for d in cursor.description]
-        rows[name] = [dict(zip(names, row)) for row in cursor.fetchall()]
-    return ReportData(rows["report_mentions"], rows["report_programme"], since, until)
+        rows[name] = [
+            {**row, **{k: from_utc(row[k], local) for k in _LOCAL_TIMES if k in row}, "timezone": local.key}
+            for row in (dict(zip(names, values)) for values in cursor.fetchall())
+        ]
+    return ReportData(rows["report_mentions"], rows["report_programme"], since, until, local)
 
 
 def _count(n: int, singular: str, plural: str) -> str:
@@ -160,7 +177,8 @@ def render_html(data: ReportData) -> str:
         f"<p class='muted'>Periodo {_e(period)} · {len(data.mentions)} menzioni in "
         f"{len({m['url'] for m in data.mentions})} articoli, "
         f"{_count(len({m['story_id'] for m in data.mentions}), 'notizia distinta', 'notizie distinte')}"
-        f" (una notizia ripresa da più testate conta una volta) · generato il {_e(datetime.now().strftime('%d/%m/%Y %H:%M'))}</p>",
+        f" (una notizia ripresa da più testate conta una volta) · generato il"
+        f" {_e(datetime.now(data.tz).strftime('%d/%m/%Y %H:%M %Z'))} · fuso orario {_e(data.tz.key)}</p>",
         "<h2>Andamento</h2>",
         _line_chart(weekly, "Menzioni per settimana (data di inizio), per azienda", colours),
         _bar_chart(by_entity.most_common(), "Menzioni per azienda e programma", colours),
@@ -207,7 +225,8 @@ def _md_cell(value: Any) -> str:
 
 
 def render_md(data: ReportData) -> str:
-    lines = ["# Rassegna stampa", "", "## Menzioni", "", "| data | entità | testata | titolo | estratto | link |",
+    lines = ["# Rassegna stampa", "", f"Date nel fuso orario {data.tz.key}.", "", "## Menzioni", "",
+             "| data | entità | testata | titolo | estratto | link |",
              "|---|---|---|---|---|---|"]
     for m in data.mentions:
         lines.append("| " + " | ".join(_md_cell(m[k]) for k in ("article_date", "entity_name", "outlet", "title", "snippet", "url")) + " |")
@@ -215,6 +234,10 @@ def render_md(data: ReportData) -> str:
     for row in data.programme:
         lines.append("| " + " | ".join(_md_cell(row[k]) for k in ("programme", "strength", "article_date", "outlet", "title", "url")) + " |")
     return "\n".join(lines) + "\n"
+
+
+def _wall_clock(value: Any) -> Any:
+    return value.replace(tzinfo=None) if isinstance(value, datetime) else value
 
 
 def write_report(data: ReportData, fmt: str, out: Path) -> Path:
@@ -236,7 +259,8 @@ def write_report(data: ReportData, fmt: str, out: Path) -> Path:
 
         with xlsxwriter.Workbook(str(out), {"remove_timezone": True}) as book:
             sheet = book.add_worksheet("Menzioni")
-            dates = book.add_format({"num_format": "dd/mm/yyyy"})
+            # Excel has no time zones: the readers' wall-clock time, the zone in the timezone column.
+            dates = book.add_format({"num_format": "dd/mm/yyyy hh:mm"})
             sheet.write_row(0, 0, COLUMNS)
             for r, m in enumerate(data.mentions, start=1):
                 for c, key in enumerate(COLUMNS):
@@ -252,7 +276,8 @@ def write_report(data: ReportData, fmt: str, out: Path) -> Path:
         with duckdb.connect() as con:
             con.execute("CREATE TABLE report (" + ", ".join(f"{c} {_PARQUET_TYPES.get(c, 'VARCHAR')}" for c in COLUMNS) + ")")
             if data.mentions:
+                # Parquet's TIMESTAMP has no zone: the readers' wall-clock time, as in xlsx.
                 con.executemany(f"INSERT INTO report VALUES ({', '.join('?' for _ in COLUMNS)})",
-                                [[m[k] for k in COLUMNS] for m in data.mentions])
+                                [[_wall_clock(m[k]) for k in COLUMNS] for m in data.mentions])
             con.execute("COPY report TO ? (FORMAT parquet)", [str(out)])
     return out

@@ -1,8 +1,13 @@
-"""What a run did, written for the operator: the Markdown shown as the run's Prefect artifact."""
+"""What a run did, written for the operator: the Markdown shown as the run's Prefect artifact.
+
+Times are shown in the readers' zone (Europe/Rome by default), not the warehouse's UTC.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+
+from rassegna.reporting.local_time import DEFAULT_TZ, day_and_time, zone
 
 
 def _cell(value: object) -> str:
@@ -21,7 +26,13 @@ def notification_text(run_id: str, per_entity: dict[str, int], mentions: list[di
     return "\n".join(lines)
 
 
-def _attention(flagged: list[dict[str, Any]]) -> list[str]:
+def mention_rows(rows: list[dict[str, Any]], tz: str = DEFAULT_TZ) -> list[dict[str, Any]]:
+    """New-mention rows for people: `published_at` as day and time in `tz`."""
+    local = zone(tz)
+    return [{**row, "published_at": day_and_time(row.get("published_at"), local)} for row in rows]
+
+
+def _attention(flagged: list[dict[str, Any]], tz: str) -> list[str]:
     if not flagged:
         return []
     lines = ["## Sources needing attention", ""]
@@ -30,22 +41,23 @@ def _attention(flagged: list[dict[str, Any]]) -> list[str]:
         if f["failing_runs_in_a_row"]:
             problems.append(f"failed in the last {f['failing_runs_in_a_row']} runs")
         if f["silent_runs_in_a_row"]:
-            since = f" (last new article in the run of {f['last_new_article_run_at']:%Y-%m-%d %H:%M} UTC)" if f[
-                "last_new_article_run_at"] else " (never stored an article)"
+            last = f["last_new_article_run_at"]
+            since = (f" (last new article in the run of {day_and_time(last, zone(tz))})" if last
+                     else " (never stored an article)")
             problems.append(f"nothing new in the last {f['silent_runs_in_a_row']} runs{since}")
         lines.append(f"- **{_cell(f['source'])}**: {'; '.join(problems)}")
     return [*lines, ""]
 
 
 def run_markdown(run_id: str, status: str, counts: dict[str, int], per_entity: dict[str, int],
-                 sources: list[dict[str, Any]], flagged: list[dict[str, Any]] | None = None) -> str:
+                 sources: list[dict[str, Any]], flagged: list[dict[str, Any]] | None = None, tz: str = DEFAULT_TZ) -> str:
     lines = [
         f"# Rassegna run {run_id}: {status}",
         "",
         f"Pages fetched {counts.get('pages_fetched', 0)} · articles extracted {counts.get('articles_extracted', 0)}"
         f" · new articles {counts.get('articles_new', 0)} · new mentions {counts.get('mentions_new', 0)}",
         "",
-        *_attention(flagged or []),
+        *_attention(flagged or [], tz),
         "## New mentions per entity",
         "",
         "| entity | new mentions |",

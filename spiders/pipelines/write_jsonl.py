@@ -30,6 +30,7 @@ class WriteJsonLinesPipeline:
         self.tally: Counter[str] = Counter()
         self.entry_error: str | None = None
         self.entries = Counter[str]()
+        self.entry_failures = Counter[str]()  # reason -> entry requests failed for it (a backfill retries some)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WriteJsonLinesPipeline:
@@ -48,6 +49,8 @@ class WriteJsonLinesPipeline:
         # Counted only once written: a failed write (disk full) must not count as fetched.
         if item.entry:
             self.entries["ok" if item.outcome in ("page", "listing") else "failed"] += 1
+            if item.outcome not in ("page", "listing"):
+                self.entry_failures[item.reason or "unknown"] += 1
         if item.outcome == "page":
             self.tally["fetched"] += 1
         elif item.outcome == "listing":
@@ -90,6 +93,9 @@ class WriteJsonLinesPipeline:
             "skipped": {k.split(":", 1)[1]: v for k, v in self.tally.items() if k.startswith("skipped:")},
             "failed": {k.split(":", 1)[1]: v for k, v in self.tally.items() if k.startswith("failed:")},
             "entry_error": self._entry_error(),
+            "entry_failures": dict(self.entry_failures),
+            # Backfill searches still answered with the engine's cap at a single day: some may be cut off.
+            "windows_capped": stats.get_value("rassegna/window_capped", 0),
             # Exceptions in our callbacks or pipelines are only logged by Scrapy; count them here.
             "errors": stats.get_value("spider_exceptions/count", 0) + stats.get_value("log_count/ERROR", 0),
             "finish_reason": stats.get_value("finish_reason"),

@@ -1,6 +1,10 @@
 -- Report rows: every accepted mention in articles published (or, undated, fetched) in the period.
 with period as (
-    select getvariable('report_since')::timestamp as since, getvariable('report_until')::timestamp as until
+    -- since and until are days in the readers' zone (report_tz), as the report shows them.
+    select
+        getvariable('report_since')::timestamp as since,
+        getvariable('report_until')::timestamp as until,
+        getvariable('report_tz') as tz
 ),
 
 dated as (
@@ -22,12 +26,18 @@ dated as (
     from mentions m
     join articles a using (article_id)
     join stories s using (story_id)
+),
+
+local as (
+    -- The warehouse keeps UTC; an article out at 00:40 in Rome belongs to that Rome day.
+    select dated.*, timezone(period.tz, timezone('UTC', dated.article_date)) as local_date
+    from dated, period
 )
 
-select dated.*
-from dated, period
-where (period.since is null or article_date >= period.since)
-  and (period.until is null or article_date < period.until + interval 1 day)
+select local.* exclude (local_date)
+from local, period
+where (period.since is null or local_date >= period.since)
+  and (period.until is null or local_date < period.until + interval 1 day)
 -- Two aliases of one entity in one sentence ("INNOVIT, the Italian Innovation and Culture
 -- Hub") are two mentions but one line for a reader.
 qualify row_number() over (partition by entity_name, url, snippet order by source) = 1

@@ -24,5 +24,7 @@ select
     listed_by,
     fetched_url,
     length(text) as text_chars,
-    first_run_id
+    first_run_id,
+    archive_url,
+    archived_at
 from article

@@ -1,4 +1,4 @@
--- One row per monitoring run: when, how it ended, what it found.
+-- One row per run (monitor, rematch, backfill slice): when, how it ended, what it found.
 with run as (
     select * from main.run
 )
@@ -17,8 +17,12 @@ select
     articles_new,
     mentions_new,
     watchlist_version,
+    matcher_version,
     sources_file,
     watchlist_file,
     flow_run_id,
+    window_since,
+    window_until,
+    backfill_id,
     error
 from run

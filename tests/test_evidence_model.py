@@ -1,0 +1,107 @@
+"""The evidence model on hand-written cases of each failure class of issue 11."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import WATCHLIST
+from rassegna.config import load_watchlist
+from rassegna.matching.matcher import Candidate, Matcher
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher(load_watchlist(WATCHLIST))
+
+
+def decide(matcher: Matcher, text: str, name: str) -> list[Candidate]:
+    return [c for c in matcher.match(text) if c.entity_name == name]
+
+
+def test_a_namesake_in_the_companys_own_town_is_not_confirmed_by_the_town(matcher):
+    text = "A Villorba ha riaperto la trattoria di Aton Bianchi, con il menù di stagione."
+    assert not any(c.accepted for c in decide(matcher, text, "Aton"))
+
+
+def test_another_business_beside_the_name_vetoes_it(matcher):
+    text = "La pasticceria Santini di Bergamo ha vinto il premio per il miglior panettone."
+    (c,) = decide(matcher, text, "Santini")
+    assert not c.accepted and c.rule == "adjacent-business" and c.evidence == "pasticceria"
+
+
+def test_a_business_named_after_the_surname_with_di_is_another_business(matcher):
+    text = "Al bar di Santini, in centro a Bergamo, si sono ritrovati i tifosi del ciclismo."
+    (c,) = decide(matcher, text, "Santini")
+    assert not c.accepted and c.rule == "adjacent-business"
+
+
+def test_another_owners_product_is_not_the_company(matcher):
+    text = "The Aton platform of Fabrikam helps retailers with supply chain software."
+    (c,) = decide(matcher, text, "Aton")
+    assert not c.accepted and c.rule == "other-owner"
+
+
+def test_a_sector_word_far_from_the_name_does_not_confirm_it(matcher):
+    text = (
+        "Aton è il nome della nuova app di meditazione lanciata da due studenti di Padova.\n"
+        "Nel resto del settore, le aziende di software gestionale crescono del 4%."
+    )
+    (c,) = decide(matcher, text, "Aton")
+    assert not c.accepted and c.rule == "weak-only"
+
+
+def test_a_sportsman_stays_a_person_in_his_later_bare_mentions(matcher):
+    text = (
+        "Marco Santini ha vinto la gran fondo di domenica davanti a trecento ciclisti.\n"
+        "Santini ha staccato tutti sull'ultima salita: la maglia di campione regionale è sua."
+    )
+    found = decide(matcher, text, "Santini")
+    assert [c.rule for c in found] == ["person", "person-chain"]
+    assert not any(c.accepted for c in found)
+
+
+def test_the_company_is_confirmed_once_and_its_bare_mentions_follow(matcher):
+    text = (
+        "Santini Cycling ha chiuso l'anno in crescita.\n"
+        "Santini ha annunciato nuove assunzioni."
+    )
+    found = decide(matcher, text, "Santini")
+    assert [c.accepted for c in found] == [True, True]
+    assert found[1].rule == "same-article"
+
+
+def test_a_watchlist_namesake_weighs_against_the_name(matcher):
+    text = "Rain ha presentato i nuovi tag RFID UHF per la logistica di magazzino."
+    (c,) = decide(matcher, text, "Rain")
+    assert not c.accepted
+    assert "namesake:RAIN RFID" in c.evidence_against
+
+
+def test_a_foreign_namesake_is_not_confirmed_by_its_state(matcher):
+    text = "Innovit, a consulting firm in Sacramento, California, opened a second office."
+    assert not any(c.accepted for c in decide(matcher, text, "INNOVIT"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Imprese vincenti, il programma di Intesa Sanpaolo, apre le candidature della nuova edizione.",
+        "Al via la sesta edizione di imprese Vincenti: Intesa Sanpaolo e Banca dei Territori presentano le tappe.",
+    ],
+)
+def test_the_programme_in_another_casing_with_its_own_context(matcher, text):
+    (c,) = decide(matcher, text, "Imprese Vincenti")
+    assert c.accepted
+
+
+def test_the_everyday_phrase_is_not_the_programme_even_near_the_bank(matcher):
+    text = "Le imprese vincenti della gara d'appalto hanno aperto un conto presso Intesa Sanpaolo."
+    (c,) = decide(matcher, text, "Imprese Vincenti")
+    assert not c.accepted and c.rule == "everyday-phrase"
+
+
+def test_every_candidate_carries_score_and_evidence(matcher):
+    text = "Giorgio De Nardi, fondatore di Aton, ha presentato il nuovo software a Villorba."
+    (c,) = decide(matcher, text, "Aton")
+    assert c.accepted and c.rule == "person-of" and c.score >= 2.0
+    assert c.evidence_for.startswith("person-of:Giorgio De Nardi@sentence")
