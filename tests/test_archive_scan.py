@@ -201,6 +201,11 @@ def test_scan_on_two_dask_workers_stores_mentions_with_provenance(archive, clust
             assert record.startswith(b"WARC/1.0") and f"WARC-Target-URI: {url}\r\n".encode() in record
             assert captured_at.date() >= SINCE
         requests = {path: served.count(path) for path in archive.paths}
+        with duckdb.connect(str(db), read_only=True) as con:
+            copies = con.execute("SELECT DISTINCT c.warc_file, a.archive_url FROM article a"
+                                 " JOIN article_capture c USING (article_id)").fetchall()
+    # The article says its text is the archive's copy, as a backfill's Wayback copy does.
+    assert copies and all(archive_url == served.base + warc_file for warc_file, archive_url in copies)
     mentions, rows = _mentions_by_capture(db)
     assert mentions == _wanted(archive)
     articles, distinct = stored["articles"]
