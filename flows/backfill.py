@@ -50,6 +50,17 @@ LASTING_GAPS = frozenset({
     "gdelt-bad-parentheses", "gdelt-phrase-too-short", "gdelt-keyword-too-short", "gdelt-illegal-character",
     "gdelt-query-length",
 })
+# Failures that asking again may cure (reasons as spiders/base.py `failure_kind` and spiders/gdelt.py name them):
+# a window with pages or searches failed for one of these is left for next time, never recorded done.
+TRANSIENT_FAILURES = frozenset({
+    "timeout", "dns", "connection-refused", "connection-error", "connection-lost", "truncated",
+    "gdelt-rate-limited", "http-408", "http-425", "http-429",
+})
+
+
+def is_transient(reason: str) -> bool:
+    """A failure worth asking again: a network error, a rate limit, a 5xx, or an exception not yet classified."""
+    return reason in TRANSIENT_FAILURES or reason.startswith(("http-5", "error-"))
 
 
 @dataclass
@@ -270,7 +281,7 @@ def _window(
             run.sources = funnel.outcomes(asked, tallies, crawl_error=crawl_error)
             # No validators: a backfill asks sitemaps unconditionally, and must not teach the monitor otherwise.
             record_sources(db, run_id, run.sources, [crawl_dir], funnel.skipped_pages, {})
-            done = _windows_done(summary, run, tallies, window, today, keys, archive_errors)
+            done = _windows_done(summary, run, tallies, window, today, keys, archive_errors, crawl_error)
             record_windows_done(db, done)
             # A source that cannot reach the window (its gaps are recorded) is no failure of this run.
             finished = {row["source"] for row in done}
@@ -287,8 +298,13 @@ def _window(
 
 
 def _windows_done(summary: BackfillSummary, run: RunSummary, tallies: dict[str, dict[str, Any]], window: Window,
-                  today: date, keys: dict[str, str], archive_errors: dict[str, str]) -> list[dict[str, Any]]:
-    """The sources of this window that are done with it; the others are listed in `summary.units_left`."""
+                  today: date, keys: dict[str, str], archive_errors: dict[str, str],
+                  crawl_error: str | None = None) -> list[dict[str, Any]]:
+    """The sources of this window that are done with it; the others are listed in `summary.units_left`.
+
+    `crawl_error` is set when the crawl did not end cleanly (a timeout, a crash): a stopped crawl still
+    writes each source's tally, but the searches and pages still queued are in no count, so none of its
+    sources is done with the window."""
     rows = []
     for outcome in run.sources:
         name = outcome["source"]
@@ -301,16 +317,34 @@ def _windows_done(summary: BackfillSummary, run: RunSummary, tallies: dict[str, 
         for reason, count in lasting.items():
             summary.gaps.append({"source": name, "since": window.since.isoformat(), "until": window.until.isoformat(),
                                  "reason": reason, "count": count})
+        tally = tallies.get(name) or {}
+        transient = {reason: n for reason, n in (tally.get("failed") or {}).items() if n and is_transient(reason)}
+        finish_reason = tally.get("finish_reason")
         why_not = None
         if name in archive_errors:
             why_not = f"the archive's index could not be read: {archive_errors[name]}"
+        elif crawl_error:
+            why_not = f"the crawl did not finish: {crawl_error}"
         elif name not in tallies:
             why_not = outcome.get("error") or "the crawl ended before this source finished"
+        elif finish_reason and finish_reason != "finished":
+            why_not = f"the crawl of this source was stopped ({finish_reason})"
         elif passing:
             why_not = "searches failed: " + ", ".join(f"{r} ×{n}" for r, n in sorted(passing.items()))
-        elif tallies[name].get("errors"):
-            why_not = f"the crawler met {tallies[name]['errors']} errors (see the crawl log)"
-        elif outcome["status"] == "failed" and not lasting:
+        elif transient:
+            why_not = "pages failed: " + ", ".join(f"{r} ×{n}" for r, n in sorted(transient.items()))
+        elif tally.get("capped"):
+            # Pages dropped by `crawl.max_pages_per_source` are left for next time rather than recorded as a gap:
+            # the next pass skips the articles stored by this one (known URLs are not counted against the cap),
+            # so each pass gets further, unless the cap is spent on pages that are no articles (fetched again each
+            # pass). A window left for this reason again and again needs a higher cap; the `why` says so.
+            why_not = (f"{tally['capped']} pages over crawl.max_pages_per_source were not fetched "
+                       "(asked again; raise the cap if this repeats)")
+        elif tally.get("errors"):
+            why_not = f"the crawler met {tally['errors']} errors (see the crawl log)"
+        elif outcome["status"] == "failed" and (outcome.get("error") or "").split(":", 1)[0] not in LASTING_GAPS:
+            # A lasting gap excuses only the failure it is: every search out of reach (recorded above as a gap,
+            # the window done, else it would be asked forever). Any other failure leaves the window for next time.
             why_not = outcome.get("error") or "failed"
         elif not is_finished(window, today):
             why_not = "the window is still open (it ends today or later)"

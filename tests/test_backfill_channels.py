@@ -152,11 +152,11 @@ def test_which_windows_are_done_and_which_are_asked_again():
     from flows.monitor import RunSummary
 
     window, today = Window(date(2025, 9, 1), date(2025, 9, 7)), date(2025, 11, 1)
-    outcome = lambda name, status="ok": {"source": name, "status": status, "listed": 3, "articles_new": 1,  # noqa: E731
-                                         "mentions_new": 2, "error": None}
+    outcome = lambda name, status="ok", error=None: {"source": name, "status": status, "listed": 3,  # noqa: E731
+                                                     "articles_new": 1, "mentions_new": 2, "error": error}
     run = RunSummary(run_id="r", status="running", db="x", sources=[
-        outcome("ok"), outcome("capped"), outcome("far", "failed"), outcome("timeouts"), outcome("lost"),
-        outcome("archive")])
+        outcome("ok"), outcome("capped"), outcome("far", "failed", "out-of-reach: before the engine's archive"),
+        outcome("timeouts"), outcome("lost"), outcome("archive")])
     tallies = {"ok": {}, "capped": {"windows_capped": 2}, "far": {"entry_failures": {"out-of-reach": 1}},
                "timeouts": {"entry_failures": {"timeout": 1, "gdelt-phrase-too-short": 1}}, "archive": {}}
     summary = BackfillSummary(backfill_id="b", status="running", db="x", since="", until="")
@@ -190,3 +190,55 @@ def test_gdelt_halves_a_full_day_by_hours_down_to_one(tmp_path):
     assert asked == [("00", "2359"), ("00", "1159"), ("00", "0559"), ("06", "1159"), ("06", "0859"),
                      ("09", "1159"), ("09", "0959"), ("10", "1159"), ("12", "2359")]
     assert read_outcomes(out)["gdelt"]["windows_capped"] == 1  # one hour still full: recorded as a gap
+
+
+def _decide(tally, status="ok", error=None, crawl_error=None):
+    """`_windows_done` for one source of a finished window: (done rows, why it is left)."""
+    from flows.backfill import BackfillSummary, _windows_done
+    from flows.monitor import RunSummary
+
+    outcome = {"source": "s", "status": status, "listed": 3, "articles_new": 1, "mentions_new": 2, "error": error}
+    run = RunSummary(run_id="r", status="running", db="x", sources=[outcome])
+    summary = BackfillSummary(backfill_id="b", status="running", db="x", since="", until="")
+    tallies = {} if tally is None else {"s": tally}
+    done = _windows_done(summary, run, tallies, Window(date(2025, 9, 1), date(2025, 9, 7)), date(2025, 11, 1),
+                         {"s": "k"}, {}, crawl_error=crawl_error)
+    return done, [left["why"] for left in summary.units_left]
+
+
+def test_a_window_whose_crawl_was_stopped_is_asked_again_even_with_a_tally():
+    # The crawl budget ran out: Scrapy still wrote the tally, with 1 of 5 searches answered and no failure.
+    tally = {"listed": 1, "fetched": 1, "failed": {}, "entry_failures": {}, "errors": 0, "finish_reason": "finished"}
+    assert _decide(tally)[0]  # the same tally, from a crawl that ended cleanly, is done
+    done, why = _decide(tally, crawl_error="crawl-timeout: the crawl overran its time budget and was stopped")
+    assert done == [] and "crawl-timeout" in why[0]
+    # SIGTERM: Scrapy closes the spider as "shutdown", not "finished".
+    done, why = _decide(tally | {"finish_reason": "shutdown"})
+    assert done == [] and "shutdown" in why[0]
+
+
+@pytest.mark.parametrize("reason", ["http-503", "http-500", "http-429", "timeout", "dns", "connection-refused",
+                                    "connection-lost", "gdelt-rate-limited"])
+def test_a_window_with_pages_failed_for_a_passing_reason_is_asked_again(reason):
+    done, why = _decide({"failed": {reason: 120}, "entry_failures": {}, "finish_reason": "finished"})
+    assert done == [] and reason in why[0]
+
+
+def test_pages_gone_for_good_do_not_hold_a_window_back():
+    done, why = _decide({"failed": {"http-404": 3, "http-410": 1, "redirect-loop": 1}, "entry_failures": {}})
+    assert [row["source"] for row in done] == ["s"] and why == []
+
+
+def test_a_window_whose_pages_were_capped_is_asked_again():
+    done, why = _decide({"failed": {}, "entry_failures": {}, "capped": 700, "finish_reason": "finished"})
+    assert done == [] and "700" in why[0] and "max_pages_per_source" in why[0]
+
+
+def test_a_lasting_gap_excuses_only_its_own_failure():
+    # Every search out of reach: the gap is recorded and the window done, not asked forever.
+    done, _ = _decide({"entry_failures": {"out-of-reach": 1}}, status="failed", error="out-of-reach: too old")
+    assert done and done[0]["gaps"] == {"out-of-reach": 1}
+    # A lasting gap beside a failure of another kind: the window is asked again.
+    done, why = _decide({"entry_failures": {"gdelt-phrase-too-short": 1}}, status="failed",
+                        error="invalid-feed: not XML")
+    assert done == [] and "invalid-feed" in why[0]
