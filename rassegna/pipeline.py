@@ -71,7 +71,8 @@ def process_page(page: dict[str, Any], matcher: Matcher) -> Processed:
     try:
         article = extract_article(
             page["html"], url, require_article_markup=result.listed_by in _CRAWLED, listed_date=result.listed_date,
-            seen_date=result.seen_date, fetched_at=_fetch_time(result.fetched_at),
+            # An archived copy is read as of its capture: "3 ore fa" counts back from then.
+            seen_date=result.seen_date, fetched_at=_fetch_time(result.archived_at or result.fetched_at),
         )
     except NotAnArticle as exc:
         # Walls get a reason of their own, so the funnel tells a source behind a consent

@@ -118,3 +118,36 @@ def test_the_pipeline_reads_relative_bylines_against_the_crawls_fetch_time() -> 
     assert processed.article is not None
     assert processed.article.published_at == datetime(2025, 7, 6, 10, 0)
     assert processed.article.date_precision == "hour"
+
+
+def test_the_date_search_never_fetches_a_page_that_looks_like_an_address():
+    """htmldate fetches a str that looks like a URL with its own client, past the private-address
+    guard: a page whose body starts with an internal address must not make it call out."""
+    import http.server
+    import threading
+
+    from rassegna.extraction.article import NotAnArticle, extract_article
+
+    asked: list[str] = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            asked.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"<html><head><meta property='article:published_time' content='2020-01-02'></head></html>")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page = f"http://127.0.0.1:{server.server_port}/latest/meta-data<html><body><h1>T</h1><p>x</p></body></html>"
+        try:
+            extract_article(page, "https://news.example.it/a")
+        except NotAnArticle:
+            pass
+    finally:
+        server.shutdown()
+    assert asked == []

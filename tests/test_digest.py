@@ -446,3 +446,12 @@ def test_a_retried_attempt_after_the_body_was_handed_over_does_not_hand_it_over_
     with pytest.raises(dg.DeliveryUncertain):
         dg.deliver(str(db), planned, "rassegna@example.org", lambda: smtplib.SMTP("127.0.0.1", smtp[1], timeout=10))
     assert mailbox.messages == [] and dg.status_of(str(db), planned) == "uncertain"
+
+
+
+def test_an_address_given_twice_gets_one_message(tmp_path):
+    from rassegna.reporting.digest import recipients_for
+
+    config = load_digest(write_config(tmp_path, [{"address": "desk@example.org", "entities": "all"}]), load_watchlist(WATCHLIST))
+    found = recipients_for(config, ["Desk@Example.org", "other@example.org", "desk@example.org"])
+    assert [r.address for r in found] == ["Desk@Example.org", "other@example.org"]

@@ -186,9 +186,15 @@ def load_batch(
 
 
 def store_batch(
-    con: duckdb.DuckDBPyConnection, run_id: str, watchlist_version: str, batch: Sequence[Processed]
+    con: duckdb.DuckDBPyConnection, run_id: str, watchlist_version: str, batch: Sequence[Processed],
+    retried_batches: bool = True,
 ) -> BatchResult:
-    """load_batch inside the caller's transaction (an archive file stores its state with it)."""
+    """load_batch inside the caller's transaction (an archive file stores its state with it).
+
+    `retried_batches`: a page this run stored already counts as new again (a retried batch
+    whose first attempt committed). An archive scan says False: its files are retried whole
+    under their own state, and one URL captured in two files is one new article, not two.
+    """
     result = BatchResult()
     articles: dict[str, Processed] = {}
     for p in batch:
@@ -222,7 +228,7 @@ def store_batch(
         if url not in stored:
             new.append(p)
             to_write.append(p)
-        elif stored[url] == (run_id, p.source) and (p.listed_url or p.url) in listed_known:
+        elif retried_batches and stored[url] == (run_id, p.source) and (p.listed_url or p.url) in listed_known:
             new.append(p)
         else:
             result.count_duplicate(p.source)
@@ -544,9 +550,9 @@ def start_archive_run(
     with transaction(con):
         con.execute(
             "INSERT INTO run (run_id, kind, flow_run_id, started_at, status, sources_file, watchlist_file,"
-            " watchlist_version, sources_total) VALUES (?, 'archive', ?, ?, 'running', ?, ?, ?, ?)"
+            " watchlist_version, sources_total, matcher_version) VALUES (?, 'archive', ?, ?, 'running', ?, ?, ?, ?, ?)"
             " ON CONFLICT (run_id) DO NOTHING",
-            [run_id, flow_run_id, utcnow(), archive_url, watchlist_file, watchlist.version, len(files)],
+            [run_id, flow_run_id, utcnow(), archive_url, watchlist_file, watchlist.version, len(files), MATCHER_VERSION],
         )
         sync_entities(con, watchlist)
         con.executemany(
@@ -570,7 +576,7 @@ def store_archive_file(con: duckdb.DuckDBPyConnection, run_id: str, watchlist_ve
         state = con.execute("SELECT state FROM archive_file WHERE warc_file = ?", [scan.path]).fetchone()
         if state is not None and state[0] == "done":
             return BatchResult()
-        result = store_batch(con, run_id, watchlist_version, [f.processed for f in scan.found])
+        result = store_batch(con, run_id, watchlist_version, [f.processed for f in scan.found], retried_batches=False)
         bulk_insert(con, "article_capture", CAPTURE_COLUMNS, (
             (article_id(f.processed.article.url), f.warc_file, f.offset, f.length,
              datetime.fromisoformat(f.captured_at).astimezone(timezone.utc).replace(tzinfo=None) if f.captured_at else None,

@@ -186,11 +186,18 @@ def _visible(lowered: bytes) -> bytes:
     return b"".join(pieces)
 
 
+# What the matcher's folding deletes inside a word (rassegna.matching.textnorm): soft hyphens,
+# zero-width marks, a word hyphenated across a line break. Here they split a name as a tag does.
+_INVISIBLE_IN_WORD = re.compile(
+    rb"\xc2\xad|\xe2\x80[\x8b\x8c\x8d]|\xe2\x81\xa0|\xef\xbb\xbf|&shy;|&#173;|&#x0*ad;|(?<=[a-z])-[ \t]*\r?\n[ \t]*(?=[a-z])"
+)
+
+
 def _marked(body: bytes, content_type: str | None) -> bytes:
     """The visible page lower-cased, references decoded, each tag replaced by the mark."""
     if not body.isascii():
         body = _ascii_compatible(body, content_type)
-    text = _TAG.sub(_MARK, _visible(body.lower()))
+    text = _TAG.sub(_MARK, _INVISIBLE_IN_WORD.sub(_MARK, _visible(body.lower())))
     if b"&" in text:
         text = _NAMED.sub(b" ", _AMPERSAND.sub(b"&", text))
         if b"&#" in text:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from dataclasses import dataclass, field
 from typing import BinaryIO
 from urllib.parse import urljoin, urlsplit
@@ -181,7 +182,10 @@ def _extract_and_match(record: Record, html: str, encoding: str, matcher: Matche
                        warc_url: str) -> Processed | None:
     # The text is the archive's copy: the article says so, as a backfill's Wayback copy does.
     processed = process_page(
-        {"source": outlet(record.url), "url": record.url, "listed_by": LISTED_BY, "fetched_at": record.captured_at,
+        # fetched_at is when the warehouse got it (the digest's window reads it); the capture
+        # time is archived_at, and dates written relative ("3 ore fa") count back from it.
+        {"source": outlet(record.url), "url": record.url, "listed_by": LISTED_BY,
+         "fetched_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
          "html": html, "encoding": encoding, "archive_url": warc_url, "archived_at": record.captured_at},
         matcher,
     )

@@ -251,7 +251,12 @@ def _searched_dates(html: str, tree, url: str, lang: str | None, fetched_at: dat
     if byline is not None:
         return [("byline", byline.value, byline.precision)]
     start = time.perf_counter()
-    found = find_date(html, url=url, original_date=True, extensive_search=True, outputformat="%Y-%m-%dT%H:%M:%S%z")
+    # Bytes, never a str: htmldate fetches a str that looks like a URL with its own client,
+    # which the private-address guard never sees (a page whose body starts "http://10...").
+    found = find_date(
+        html.encode("utf-8", "surrogatepass"), url=url, original_date=True, extensive_search=True,
+        outputformat="%Y-%m-%dT%H:%M:%S%z",
+    )
     _timed("extensive", start)
     if found and found[4:10] == "-01-01" and found[10:19] in ("", "T00:00:00"):
         # htmldate's answer when all it found was a year (a copyright line, a year in a

@@ -162,7 +162,11 @@ def recipients_for(config: DigestConfig, to: list[str] | None = None, language: 
         for address in to:
             if not re.match(ADDRESS_PATTERN, address):
                 raise ConfigError(f"--to {address!r}: not an e-mail address (name@domain)")
-        return [Recipient(a, None, language or settings.language) for a in to]
+        # One message per address, however often or in whatever case it was given.
+        unique: dict[str, str] = {}
+        for address in to:
+            unique.setdefault(address.lower(), address)
+        return [Recipient(a, None, language or settings.language) for a in unique.values()]
     return [
         Recipient(r.address, None if r.entities == "all" else tuple(r.entities), language or r.language or settings.language)
         for r in settings.recipients
