@@ -9,6 +9,7 @@ sending exactly-once lives in rassegna/reporting/digest.py.
 from __future__ import annotations
 
 import smtplib
+import ssl
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -88,14 +89,33 @@ def plan_digest(db: str, config: DigestConfig, watchlist: Watchlist, recipients:
 
 
 def smtp_opener(credentials: EmailServerCredentials, allow_private: bool):
-    """Connect (and log in) through the block, after the private-address guard has seen the host."""
-    host = getattr(credentials.smtp_server, "value", credentials.smtp_server)
+    """Connect and log in with the block's settings, as its get_server() does, but with a
+    timeout from the first byte (a server that stalls in the handshake would hold the digest
+    lock for ever) and the private-address guard on the host and on the address connected to
+    (a name that resolves anew between the check and the connection)."""
+    host = str(getattr(credentials.smtp_server, "value", credentials.smtp_server))
+    kind = credentials.smtp_type.name  # SSL, STARTTLS or INSECURE
+    port = credentials.smtp_port or credentials.smtp_type.value
 
     def open_smtp() -> smtplib.SMTP:
-        check_host(str(host), allow_private)
-        server = credentials.get_server()
-        if server.sock is not None:
-            server.sock.settimeout(SMTP_TIMEOUT_S)
+        check_host(host, allow_private)
+        context = ssl.create_default_context()
+        if not credentials.verify:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        if kind == "SSL":
+            server: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=SMTP_TIMEOUT_S, context=context)
+        else:
+            server = smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT_S)
+        try:
+            check_host(server.sock.getpeername()[0], allow_private)
+            if kind == "STARTTLS":
+                server.starttls(context=context)
+            if credentials.username:
+                server.login(credentials.username, credentials.password.get_secret_value())
+        except BaseException:
+            server.close()
+            raise
         return server
 
     return open_smtp

@@ -267,3 +267,16 @@ def test_every_table_view_and_column_is_described(tmp_path: Path) -> None:
         assert comment, f"{kind} {name} has no description"
         for column, _, column_comment in columns:
             assert column_comment, f"{kind} {name}.{column} has no description"
+
+
+def test_a_live_archive_scan_is_not_called_interrupted_by_a_run_between_its_files(tmp_path):
+    from warehouse import load
+
+    con = connect(tmp_path / "rassegna.duckdb")
+    for run_id, kind in (("scan-1", "archive"), ("monitor-1", "monitor")):
+        con.execute("INSERT INTO run (run_id, kind, started_at, status) VALUES (?, ?, now(), 'running')", [run_id, kind])
+    assert load.mark_interrupted_runs(con, "monitor-2") == 1  # the killed monitor, not the scan
+    status = dict(con.execute("SELECT run_id, status FROM run").fetchall())
+    assert status == {"scan-1": "running", "monitor-1": "failed"}
+    assert load.mark_interrupted_runs(con, "scan-2", archive_too=True) == 1  # the next scan ends it
+    assert con.execute("SELECT status FROM run WHERE run_id = 'scan-1'").fetchone()[0] == "failed"

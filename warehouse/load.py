@@ -114,17 +114,19 @@ def bulk_insert(
     return count
 
 
-def mark_interrupted_runs(con: duckdb.DuckDBPyConnection, current_run_id: str) -> int:
+def mark_interrupted_runs(con: duckdb.DuckDBPyConnection, current_run_id: str, archive_too: bool = False) -> int:
     """Runs still 'running' when a new run holds the writer lock were killed: say so.
 
-    The current run is spared: a retried start must not mark itself interrupted.
+    The current run is spared: a retried start must not mark itself interrupted. An archive
+    scan holds the lock one file at a time, so other runs store between its files while it
+    is alive: only the next archive scan (`archive_too`) may call one interrupted.
     """
     with transaction(con):
         rows = con.execute(
             "UPDATE run SET status = 'failed', finished_at = coalesce(finished_at, ?),"
             " error = 'interrupted: the run process ended before finishing' "
-            "WHERE status = 'running' AND run_id <> ? RETURNING run_id",
-            [utcnow(), current_run_id],
+            "WHERE status = 'running' AND run_id <> ? AND (kind IS DISTINCT FROM 'archive' OR ?) RETURNING run_id",
+            [utcnow(), current_run_id, archive_too],
         ).fetchall()
     return len(rows)
 
@@ -546,7 +548,7 @@ def start_archive_run(
     A file done by any earlier scan is never read again; one left 'pending' by a killed
     scan is read again from its start.
     """
-    mark_interrupted_runs(con, run_id)
+    mark_interrupted_runs(con, run_id, archive_too=True)
     with transaction(con):
         con.execute(
             "INSERT INTO run (run_id, kind, flow_run_id, started_at, status, sources_file, watchlist_file,"
