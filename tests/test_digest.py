@@ -165,8 +165,9 @@ def test_the_digest_arrives_with_both_parts_one_line_per_story_and_the_names_hig
 
     [office] = mailbox.to("ufficio@example.org")
     text, page = parts(office)
-    # Imprese Vincenti: the programme article and the release; INNOVIT: the same two; Galdi: the release.
-    assert office["Subject"] == "Rassegna stampa, 26/09/2025: 5 notizie (Imprese Vincenti, INNOVIT, Galdi)"
+    # Two stories (the programme article and the release), in five lines: Imprese Vincenti and
+    # INNOVIT carry both, Galdi the release.
+    assert office["Subject"] == "Rassegna stampa, 26/09/2025: 2 notizie (Imprese Vincenti, INNOVIT, Galdi)"
     assert office["From"] == "Rassegna stampa <rassegna@example.org>" and office["Message-ID"]
     # Programmes first, then companies.
     sections = re.findall(r"<h2[^>]*>([^<]+)<", page)
@@ -192,7 +193,7 @@ def test_the_digest_arrives_with_both_parts_one_line_per_story_and_the_names_hig
 
     with duckdb.connect(str(db), read_only=True) as con:
         rows = con.execute("SELECT address, status, stories, mentions, attempts FROM digests ORDER BY address").fetchall()
-    assert rows == [("galdi.desk@example.org", "sent", 1, 3, 1), ("ufficio@example.org", "sent", 5, 11, 1)]
+    assert rows == [("galdi.desk@example.org", "sent", 1, 3, 1), ("ufficio@example.org", "sent", 2, 11, 1)]
 
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
@@ -200,7 +201,7 @@ def test_the_digest_arrives_with_both_parts_one_line_per_story_and_the_names_hig
     with get_client(sync_client=True) as client:
         [artifact] = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["digest-summary"])),
                                            limit=1, sort="CREATED_DESC")
-    assert summary.digest_id in artifact.data and "| ufficio@example.org | sent | 5 |" in artifact.data
+    assert summary.digest_id in artifact.data and "| ufficio@example.org | sent | 2 |" in artifact.data
 
 
 def test_nothing_is_sent_twice_and_only_new_mentions_follow(coverage_db, tmp_path, mailbox, block):
@@ -413,7 +414,7 @@ def test_the_digest_command_sends_through_the_flow_and_exits_2_without_its_block
     sent = CliRunner().invoke(app, ["digest", "--to", "cli@example.org", "--lang", "en",
                                     "--config", str(write_config(tmp_path, [OFFICE])), *args])
     assert sent.exit_code == 0, sent.output
-    assert "cli@example.org: sent (5 stories)" in sent.output
+    assert "cli@example.org: sent (2 stories)" in sent.output
     [message] = mailbox.to("cli@example.org")
     assert message["Subject"].startswith("Press coverage") and "run by 3 outlets" in parts(message)[0]
     unconfigured = CliRunner().invoke(app, ["digest", "--config", str(write_config(tmp_path, [OFFICE], email_block="nowhere")),
@@ -455,3 +456,18 @@ def test_an_address_given_twice_gets_one_message(tmp_path):
     config = load_digest(write_config(tmp_path, [{"address": "desk@example.org", "entities": "all"}]), load_watchlist(WATCHLIST))
     found = recipients_for(config, ["Desk@Example.org", "other@example.org", "desk@example.org"])
     assert [r.address for r in found] == ["Desk@Example.org", "other@example.org"]
+
+
+def test_a_story_naming_two_companies_counts_once_in_the_header():
+    from rassegna.reporting.digest import Digest, Line, Recipient, Section
+
+    def line(story: str, entity: str) -> Line:
+        return Line(title="t", url=f"https://x.example/{story}", outlet="x", article_date=None, snippet="s",
+                    highlights=[], story_outlets=1, outlet_names=["x"], strength=None,
+                    mentions=[(story, entity)], story_id=story)
+
+    sections = [Section("galdi", "Galdi", "company", [line("s1", "galdi"), line("s2", "galdi")]),
+                Section("aton", "Aton", "company", [line("s1", "aton")])]
+    digest = Digest(Recipient("a@example.org", None, "it"), "daily", datetime(2025, 9, 1), datetime(2025, 9, 2),
+                    sections, ["Galdi", "Aton"])
+    assert digest.stories == 2 and len(digest.mentions) == 3

@@ -115,6 +115,7 @@ class Line:
     strength: str | None
     mentions: list[tuple[str, str]] = field(default_factory=list)  # (article_id, entity_id)
     latest: datetime | None = None  # the story's newest article in this digest: lines are sorted by it
+    story_id: str = ""
 
 
 @dataclass
@@ -140,7 +141,8 @@ class Digest:
 
     @property
     def stories(self) -> int:
-        return sum(len(s.lines) for s in self.sections)
+        """Distinct stories: one naming two companies is a line in each section, one story here."""
+        return len({line.story_id or line.url for s in self.sections for line in s.lines})
 
 
 @dataclass
@@ -220,6 +222,7 @@ def _sections(rows: list[dict[str, Any]]) -> list[Section]:
             story_outlets=max(first["story_outlets"] or 1, len({r["outlet"] for r in group})),
             outlet_names=sorted(set(first["story_outlet_names"] or []) | {r["outlet"] for r in group}),
             strength=first["strength"], mentions=[(r["article_id"], r["entity_id"]) for r in group],
+            story_id=first["story_id"] or "",
         ))
     for section in sections.values():
         section.lines.sort(key=lambda line: line.latest or datetime.min, reverse=True)
