@@ -669,8 +669,11 @@ def digest(
     from flows.digest import digest as digest_flow
 
     try:
-        summary = digest_flow(period=period, digest_file=config, watchlist_file=watchlist, db=str(db), to=to,
-                              language=lang, send_empty=send_empty)
+        # As `run`: Prefect's temporary server given the time it needs and ended with the
+        # command, and its console lines held back to errors.
+        with _quiet_prefect(False), _prefect_server():
+            summary = digest_flow(period=period, digest_file=config, watchlist_file=watchlist, db=str(db), to=to,
+                                  language=lang, send_empty=send_empty)
     except ConfigError as exc:
         _config_error(exc)
     except DigestNotDelivered as exc:
