@@ -125,8 +125,7 @@ def weigh(items: list[Evidence]) -> Verdict:
     weak_kinds = {e.kind for e in positive if e.kind in WEAK}
     if len(weak_kinds) == 1 and weak_kinds <= CAPPED_ALONE:
         weak = min(weak, WEAK_CAP)
-    medium = 0.0
-    support = strong + weak + medium
+    support = strong + weak
     # An exclusion in the sentence ("previsioni meteo") loses to what the sentence itself
     # says about the entity: "Rain, specialista dell'irrigazione, legge le previsioni meteo".
     in_sentence = weigh_sentence(positive) if any(e.kind == "excluded" for e in negative) else 0.0
@@ -167,4 +166,4 @@ def weigh_sentence(positive: list[Evidence]) -> float:
     here = [e for e in positive if e.where in ("sentence", "form", "beside")]
     if not here:
         return 0.0
-    return weigh([e for e in here]).score
+    return weigh(here).score
