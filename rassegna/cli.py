@@ -98,11 +98,11 @@ def _run_flow(sources: Path, watchlist: Path, db: Path, verbose: bool, shards: i
                                               shards=shards))
 
 
-def _prefect_server() -> AbstractContextManager[str | None]:
+def _prefect_server(serving: bool = False) -> AbstractContextManager[str | None]:
     """Prefect's temporary server for this command's flows, unless PREFECT_API_URL names one."""
     from rassegna.lifecycle.prefect_server import temporary_server
 
-    return temporary_server(say=lambda message: err.print(f"[yellow]{message}[/]", highlight=False))
+    return temporary_server(say=lambda message: err.print(f"[yellow]{message}[/]", highlight=False), serving=serving)
 
 
 @contextmanager
@@ -586,24 +586,28 @@ def serve(
         feed_server = _feed_server(feeds, db, feeds_host, feeds_port)
         feed_server.start()
         console.print(f"Feeds: http://{feeds_host}:{feed_server.address[1]}/all.xml (index: /)")
-    serve_deployments(
-        monitor.to_deployment(
-            name="monitor-every-6h",
-            schedules=[Cron(cron, timezone="Europe/Rome")],
-            parameters={"sources_file": str(sources), "watchlist_file": str(watchlist), "db": str(db),
-                        "shards": shards},
-            # Overlapping runs would only queue on the writer lock.
-            concurrency_limit=1,
-        ),
-        # Started by sharded monitor runs only: no schedule of its own.
-        monitor_shard.to_deployment(name="monitor-shard"),
-        *([digest_flow.to_deployment(
-            name="digest-daily", schedules=[Cron(digest_cron, timezone="Europe/Rome")],
-            parameters={"period": "daily", "digest_file": str(digest_config), "watchlist_file": str(watchlist),
-                        "db": str(db)},
-            concurrency_limit=1,
-        )] if digest_cron else []),
-    )
+    # Without PREFECT_API_URL the deployments live on a temporary server that runs the
+    # scheduler and ends with this process (Prefect's own runs no scheduler and would
+    # outlive a SIGKILL).
+    with _prefect_server(serving=True):
+        serve_deployments(
+            monitor.to_deployment(
+                name="monitor-every-6h",
+                schedules=[Cron(cron, timezone="Europe/Rome")],
+                parameters={"sources_file": str(sources), "watchlist_file": str(watchlist), "db": str(db),
+                            "shards": shards},
+                # Overlapping runs would only queue on the writer lock.
+                concurrency_limit=1,
+            ),
+            # Started by sharded monitor runs only: no schedule of its own.
+            monitor_shard.to_deployment(name="monitor-shard"),
+            *([digest_flow.to_deployment(
+                name="digest-daily", schedules=[Cron(digest_cron, timezone="Europe/Rome")],
+                parameters={"period": "daily", "digest_file": str(digest_config), "watchlist_file": str(watchlist),
+                            "db": str(db)},
+                concurrency_limit=1,
+            )] if digest_cron else []),
+        )
 
 
 @app.command()

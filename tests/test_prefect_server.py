@@ -8,12 +8,14 @@ in a process Prefect marks as its temporary server: PREFECT__SERVER_EPHEMERAL=1)
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import psutil
@@ -128,6 +130,49 @@ def test_a_sigkilled_run_leaves_no_prefect_server_behind(tmp_path, home):
                 cli.kill()
             for process in _processes_of(home):
                 process.kill()
+
+
+def test_serve_without_a_server_schedules_its_runs_and_leaves_nothing_when_killed(tmp_path, home):
+    # `serve` without PREFECT_API_URL holds its deployments on a temporary server for
+    # days: that server must run the scheduler (Prefect's own temporary server runs
+    # none, so the cron would never fire), and a SIGKILL (an OOM kill, a host's stop)
+    # must not leave it running.
+    env = _env(tmp_path, home, PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="2")
+    cli = subprocess.Popen([CLI, "serve", "--sources", str(_sources(tmp_path, 9)), "--db", str(tmp_path / "r.duckdb"),
+                            "--cron", "0 3 * * *"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        scheduled: list[dict] = []
+        while time.monotonic() < deadline and cli.poll() is None and not scheduled:
+            time.sleep(0.5)
+            servers = [c for c in psutil.Process(cli.pid).children(recursive=True)
+                       if c.is_running() and "uvicorn" in " ".join(c.cmdline())]
+            if servers:
+                command = servers[0].cmdline()
+                scheduled = _scheduled_runs(command[command.index("--port") + 1])
+        assert scheduled, f"no scheduled run appeared (serve's exit code {cli.poll()})"
+        assert all(run["deployment_id"] and run["expected_start_time"] for run in scheduled), scheduled
+        cli.send_signal(signal.SIGKILL)
+        assert cli.wait(timeout=10) == -signal.SIGKILL
+        left = _wait_gone(home, 10)
+        assert not left, [p.cmdline() for p in left]
+    finally:
+        if cli.poll() is None:
+            cli.kill()
+        for process in _processes_of(home):
+            process.kill()
+
+
+def _scheduled_runs(port: str) -> list[dict]:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/flow_runs/filter", data=json.dumps({"limit": 5, "flow_runs": {"state": {"type": {"any_": ["SCHEDULED"]}}}}).encode(),
+        headers={"Content-Type": "application/json"}, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return json.load(response)
+    except (OSError, ValueError):
+        return []  # not answering yet
 
 
 def test_a_server_that_cannot_start_is_retried_once_then_named_with_what_to_do(tmp_path, monkeypatch):

@@ -52,7 +52,14 @@ class ServerStartFailed(RuntimeError):
 
 
 class RunBoundServer(SubprocessASGIServer):
-    """Prefect's temporary server, in a process that ends with this one."""
+    """Prefect's temporary server, in a process that ends with this one.
+
+    With `services` it also runs the server's services (the scheduler above all),
+    as `prefect server start` does: Prefect's temporary server runs none, so a
+    schedule served against it would never make a flow run.
+    """
+
+    services: bool = False
 
     def _run_uvicorn_command(self) -> subprocess.Popen[bytes]:
         # Prefect's own command and environment (SubprocessASGIServer._run_uvicorn_command,
@@ -62,7 +69,7 @@ class RunBoundServer(SubprocessASGIServer):
         env = {
             **os.environ,
             "PREFECT_UI_ENABLED": "0",
-            "PREFECT__SERVER_EPHEMERAL": "1",
+            **({} if self.services else {"PREFECT__SERVER_EPHEMERAL": "1"}),
             "PREFECT__SERVER_FINAL": "1",
             **get_current_settings().to_environment_variables(exclude_unset=True),
             "RASSEGNA_PARENT_PID": str(os.getpid()),
@@ -116,12 +123,16 @@ class RunBoundServer(SubprocessASGIServer):
 
 
 @contextmanager
-def temporary_server(say: Callable[[str], None] = print) -> Iterator[str | None]:
+def temporary_server(say: Callable[[str], None] = print, *, serving: bool = False) -> Iterator[str | None]:
     """Prefect's temporary server for the flows run inside, stopped on the way out.
 
     Yields its API URL, or None when there is nothing to start: Prefect is pointed
     at a server (PREFECT_API_URL), must not start one, or has one running already
     (a test harness). `say` tells the operator about a slow start.
+
+    `serving` is for `rassegna serve`: the server runs its scheduler, and its URL is
+    this process's PREFECT_API_URL while inside, so that Prefect's runner treats it
+    as the real server it is and the flow runs it starts as children find it.
     """
     existing = SubprocessASGIServer._instances.get(None)
     if PREFECT_API_URL.value() or not PREFECT_SERVER_ALLOW_EPHEMERAL_MODE.value() or (existing and existing.running):
@@ -130,12 +141,33 @@ def temporary_server(say: Callable[[str], None] = print) -> Iterator[str | None]
     # An idle plain instance in the slot would be handed back in place of ours.
     SubprocessASGIServer._instances.pop(None, None)
     server = RunBoundServer()
+    server.services = serving
     try:
         server.start(say=say)
-        yield server.api_url
+        if not serving:
+            yield server.api_url
+        else:
+            with _api_url(server.api_url):
+                yield server.api_url
     finally:
         _drain_workers()
         server.stop()
+
+
+@contextmanager
+def _api_url(url: str) -> Iterator[None]:
+    from prefect.settings import temporary_settings
+
+    before = os.environ.get("PREFECT_API_URL")
+    os.environ["PREFECT_API_URL"] = url
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: url}):
+            yield
+    finally:
+        if before is None:
+            os.environ.pop("PREFECT_API_URL", None)
+        else:
+            os.environ["PREFECT_API_URL"] = before
 
 
 def _drain_workers() -> None:
