@@ -105,3 +105,31 @@ def test_every_candidate_carries_score_and_evidence(matcher):
     (c,) = decide(matcher, text, "Aton")
     assert c.accepted and c.rule == "person-of" and c.score >= 2.0
     assert c.evidence_for.startswith("person-of:Giorgio De Nardi@sentence")
+
+
+def test_a_company_word_ending_the_name_is_weak_evidence_of_a_company(matcher):
+    # "Group" says as much as "l'azienda" beside the name: with the mission's word it confirms.
+    text = "Manta Group ha chiuso l'anno con il nuovo contratto nato dalla missione in California."
+    (c,) = decide(matcher, text, "Manta Group")
+    assert c.accepted and "company-noun:Group@form" in c.evidence_for
+
+
+def test_a_longer_name_is_another_firm_and_gets_no_company_word(matcher):
+    text = "Manta Group Viaggi ha chiuso l'anno con il nuovo contratto nato dalla missione in California."
+    (c,) = decide(matcher, text, "Manta Group")
+    assert "company-noun:Group@form" not in c.evidence_for and not c.accepted
+
+
+def test_a_namesake_word_beside_another_occurrence_of_the_name_is_not_against_this_one(matcher):
+    # The car's word sits by the car's "Manta": it tells the article holds the other meaning
+    # (article level), not that this occurrence is the car.
+    text = ("Al raduno di Foggia sfilava anche una Opel Manta rossa; poco più in là lo stand di Manta Group "
+            "mostrava pannelli in composito per elicotteri.")
+    (c,) = decide(matcher, text, "Manta Group")
+    assert c.accepted
+    assert "namesake:the Opel Manta (Opel)@article" in c.evidence_against
+
+
+def test_a_namesake_word_beside_this_occurrence_still_counts_in_full(matcher):
+    text = "Il club dei collezionisti ha restaurato una Opel Manta Group A da rally, esposta a Foggia."
+    assert not any(c.accepted for c in decide(matcher, text, "Manta Group"))

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 # A version of the decision rules, recorded with every mention: a rematch after a matcher
 # change is told apart from one after a watchlist change.
-MATCHER_VERSION = "evidence-1"
+MATCHER_VERSION = "evidence-2"
 
 THRESHOLD = 2.0
 # One kind of weak evidence (sector words, or places) never reaches the threshold alone: in
@@ -47,7 +47,7 @@ WEIGHTS: dict[str, dict[str, float]] = {
     "shared-context": {"sentence": 3.0, "paragraph": 2.5, "article": 2.0},
     # weak: about its kind ("l'azienda Galdi"), sector, place, its people's surnames, its own
     # person's name around it ("Monica Santini"); the mission's and the bank's words
-    "company-noun": {"beside": 1.0},
+    "company-noun": {"beside": 1.0, "form": 1.0},
     # other watched companies in the same sentence with evidence of their own: the mission's list
     "co-listed": {"sentence": 1.0},
     "company-article": {"beside": 0.5},

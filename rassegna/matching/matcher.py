@@ -30,6 +30,7 @@ from rassegna.config import Alias, Entity, Watchlist
 from rassegna.matching.evidence import THRESHOLD, Evidence, Verdict, weigh, weigh_sentence
 from rassegna.matching.names import (
     COMPANY_ARTICLES,
+    COMPANY_DESIGNATORS,
     COMPANY_NOUNS,
     EVERYDAY_BEFORE,
     FIRST_NAMES,
@@ -230,6 +231,20 @@ _OTHER_SENSES = frozenset({"person", "other-firm", "excluded-form", "adjacent-bu
 
 def _italian_place(name: str) -> bool:
     return name.split()[-1].lower() in ITALIAN_PLACES
+
+
+_NAME_GOES_ON = re.compile(r"[ \t]+[A-ZÀ-Ý][\w'’-]*")
+
+
+def _other_occurrences(text: str, word: str, start: int, end: int) -> list[int]:
+    """Where else `word` (the name's first word) stands on its own in `text`, in any casing."""
+    found = re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE)
+    return [m.start() for m in found if not start <= m.start() < end]
+
+
+def _nearer_another(others: list[int], position: int, start: int) -> bool:
+    """Is `position` nearer another occurrence of the name than this one (at `start`)?"""
+    return any(abs(position - other) < abs(position - start) for other in others)
 
 
 def _apposition(after: str) -> tuple[str, ...]:
@@ -471,12 +486,28 @@ class Matcher:
         items: list[Evidence] = []
         if not pattern.needs_context:
             items.append(Evidence("alias", pattern.alias.text, "form"))
+        designator = pattern.alias.text.split()[-1]
+        # Only where the name ends: "Manta Group Eventi" is another firm's longer name.
+        if (company and len(pattern.alias.text.split()) > 1 and designator.lower() in COMPANY_DESIGNATORS
+                and not _NAME_GOES_ON.match(text, end)):
+            items.append(Evidence("company-noun", designator, "form"))
+        # Only for a name that needs context: a distinctive spelling's namesake words already
+        # count half ("LAS Mobili" at the Las Vegas Market), and there the other occurrence
+        # is the namesake's own place, which does speak of this one.
+        others = _other_occurrences(text, pattern.alias.text.split()[0], start, end) if (
+            company and pattern.needs_context) else []
         for hstart, hend, term in hits:
             # A term inside the name itself ("hub" in "Italian Innovation and Culture Hub") says nothing;
             # the name inside its own person's ("Monica Santini") says a little.
             if hstart < end and start < hend:
                 if term.kind == "person-of" and term.entity_id == entity.id:
                     items.append(Evidence("own-name", term.label, "form"))
+                continue
+            if term.kind == "namesake" and term.entity_id == entity.id and _nearer_another(others, hstart, start):
+                # "una rara Opel Manta, domenica l'open day di Manta Group": the namesake's word
+                # belongs to the other occurrence of the name beside it, not to this one. It
+                # still says the other meaning is in the article.
+                items.append(Evidence(term.kind, term.label, "article"))
                 continue
             if term.entity_id == entity.id or (term.entity_id is None and company):
                 items.append(Evidence(term.kind, term.label, where(hstart)))

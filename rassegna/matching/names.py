@@ -86,6 +86,15 @@ COMPANY_NOUNS = frozenset(
     """.split()
 )
 
+# The last word of a name that says the name is a company's ("Manta Group", "Podium
+# Engineering"): the same weak evidence as "l'azienda" beside it, carried by the name itself.
+COMPANY_DESIGNATORS = frozenset(
+    """
+    group gruppo holding spa s.p.a. srl s.r.l. srls snc sas inc inc. ltd ltd. llc gmbh ag plc
+    industries industrie engineering technologies company
+    """.split()
+)
+
 # Right after a bare surname, words that only a person does or is:
 # "Santini ha segnato", "Galdi, assessore al bilancio", "Malvestio è nato".
 PERSON_AFTER = (
