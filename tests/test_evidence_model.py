@@ -133,3 +133,14 @@ def test_a_namesake_word_beside_another_occurrence_of_the_name_is_not_against_th
 def test_a_namesake_word_beside_this_occurrence_still_counts_in_full(matcher):
     text = "Il club dei collezionisti ha restaurato una Opel Manta Group A da rally, esposta a Foggia."
     assert not any(c.accepted for c in decide(matcher, text, "Manta Group"))
+
+
+def test_the_companys_own_trade_as_the_noun_before_the_name_is_a_company_noun(matcher):
+    text = "Il maglificio Santini ha vestito la squadra vincitrice del giro delle Orobie."
+    (c,) = decide(matcher, text, "Santini")
+    assert c.accepted and "company-noun:maglificio@beside" in c.evidence_for
+
+
+def test_another_trade_before_the_name_is_no_company_noun_of_ours(matcher):
+    text = "Il panificio Santini ha vestito a festa la vetrina per il giro delle Orobie."
+    assert not any(c.accepted for c in decide(matcher, text, "Santini"))

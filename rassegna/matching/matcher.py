@@ -233,6 +233,10 @@ def _italian_place(name: str) -> bool:
     return name.split()[-1].lower() in ITALIAN_PLACES
 
 
+def _only_space(text: str, end: int, start: int) -> bool:
+    return 0 < start - end <= 3 and not text[end:start].strip()
+
+
 _NAME_GOES_ON = re.compile(r"[ \t]+[A-ZÀ-Ý][\w'’-]*")
 
 
@@ -523,6 +527,12 @@ class Matcher:
             ):
                 # "Malvestio (letti ospedalieri)": the brackets say what it does.
                 noun = "(…)"
+            if not noun and any(
+                t.kind == "sector" and t.entity_id == entity.id and _only_space(text, he, start) for _, he, t in hits
+            ):
+                # "il maglificio Santini", "la software house Aton": its own trade as the noun of the name.
+                noun = next(t.label for _, he, t in hits if t.kind == "sector" and t.entity_id == entity.id
+                            and _only_space(text, he, start))
             if noun:
                 items.append(Evidence("company-noun", noun, "beside"))
             if nearest in COMPANY_ARTICLES:
