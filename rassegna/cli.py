@@ -120,14 +120,31 @@ def _quiet_prefect(verbose: bool) -> Iterator[None]:
         h for lg in prefect_loggers for h in lg.handlers
         if isinstance(h, logging.StreamHandler) and not isinstance(h, _ProgressHandler)
     ]
-    levels = [h.level for h in quiet]
+    saved = [(h.level, h.formatter) for h in quiet]
     for handler in quiet:
         handler.setLevel(logging.ERROR)
+        # A failed task's line stays; its traceback is the command's own closing message
+        # told again at length (-v shows it, and the Prefect UI keeps it).
+        handler.setFormatter(_WithoutTraceback(handler.formatter or logging.Formatter()))
     try:
         yield
     finally:
-        for h, level in zip(quiet, levels):
+        for h, (level, formatter) in zip(quiet, saved):
             h.setLevel(level)
+            h.setFormatter(formatter)
+
+
+class _WithoutTraceback(logging.Formatter):
+    """Another formatter's lines, without the exception's traceback."""
+
+    def __init__(self, inner: logging.Formatter) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def format(self, record: logging.LogRecord) -> str:
+        # A copy: the record goes on to other handlers (Prefect's API log) that keep the traceback.
+        bare = logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None, "stack_info": None})
+        return self.inner.format(bare)
 
 
 def _with_progress(call: Any) -> Any:

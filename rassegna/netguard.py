@@ -70,4 +70,7 @@ def check_host(host: str, allow_private: bool = False, resolve_names: bool = Tru
     for text in addresses:
         address = ipaddress.ip_address(text.split("%")[0])
         if not is_public(address):
-            raise BlockedAddress(f"{host} resolves to non-public address {address}")
+            raise BlockedAddress(
+                f"{host} resolves to non-public address {address} (a source or mirror on a private network"
+                " needs allow_private_networks: true in the sources file)"
+            )

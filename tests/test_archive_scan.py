@@ -324,3 +324,21 @@ def test_archive_command_refuses_a_bad_window(since, until):
 
     result = CliRunner().invoke(app, ["archive", "--since", since, "--until", until])
     assert result.exit_code == 2, result.output
+
+
+def test_a_failed_scan_says_why_in_a_line_without_prefects_tracebacks(archive, tmp_path):
+    # The archive's host is on 127.0.0.1 and this sources file does not allow private networks.
+    sources = tmp_path / "sources.yaml"
+    sources.write_text("sources:\n  - {name: locale, kind: feed, url: 'https://example.org/feed.xml'}\n", "utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect")
+    with serving(archive) as served:
+        done = subprocess.run(
+            [str(Path(sys.executable).parent / "rassegna"), "archive", "--since", "2025-09-01", "--until", "2025-09-02",
+             "--archive-url", served.base, "--sources", str(sources), "--db", str(tmp_path / "a.duckdb")],
+            env=env, capture_output=True, text=True, timeout=240, cwd=Path(__file__).parent.parent,
+        )
+    assert done.returncode == 1, done.stderr
+    assert "archive scan failed: BlockedAddress" in done.stderr
+    assert "allow_private_networks: true" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
