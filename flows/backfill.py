@@ -58,6 +58,13 @@ TRANSIENT_FAILURES = frozenset({
 })
 
 
+# A source whose every request failed for one of these reasons in this many windows in a row
+# is not asked for the rest of the backfill: an engine that is down, or a name that does not
+# resolve (offline), would otherwise cost a crawl per window. Its windows are left for next time.
+UNREACHABLE = frozenset({"dns", "connection-refused"})
+UNREACHABLE_WINDOWS = 2
+
+
 def is_transient(reason: str) -> bool:
     """A failure worth asking again: a network error, a rate limit, a 5xx, or an exception not yet classified."""
     return reason in TRANSIENT_FAILURES or reason.startswith(("http-5", "error-"))
@@ -81,6 +88,8 @@ class BackfillSummary:
     runs: list[str] = field(default_factory=list)
     sources_not_reaching: list[str] = field(default_factory=list)  # feeds and sites: they show only today
     gaps: list[dict[str, Any]] = field(default_factory=list)  # (source, window, reason, count) recorded as such
+    # source -> windows in a row in which it could not be reached at all, and the reasons
+    unreachable: dict[str, dict[str, Any]] = field(default_factory=dict)
     weeks: list[dict[str, Any]] = field(default_factory=list)
     analysts_db: str | None = None
 
@@ -220,6 +229,7 @@ def backfill(
         for window in windows:
             pending = [s for s in reaching if (s.name, window.since, window.until) not in done]
             summary.units_done_before += len(reaching) - len(pending)
+            pending = _still_reachable(summary, pending, window, logger)
             if pending:
                 logger.info("window %s: %d sources", window, len(pending),
                             **_progress("backfill", finished, len(windows)))
@@ -297,6 +307,34 @@ def _window(
     summary.mentions_new += run.mentions_new
 
 
+def _still_reachable(summary: BackfillSummary, pending: list[Source], window: Window, logger: Any) -> list[Source]:
+    """The pending sources minus those unreachable in the last windows, whose unit is left for next time."""
+    asked = []
+    for source in pending:
+        down = summary.unreachable.get(source.name)
+        if down is None or down["windows"] < UNREACHABLE_WINDOWS:
+            asked.append(source)
+            continue
+        if down["windows"] == UNREACHABLE_WINDOWS:
+            logger.warning("%s not asked for the rest of this backfill: unreachable in %d windows in a row (%s)",
+                           source.name, UNREACHABLE_WINDOWS, down["reasons"])
+            down["windows"] += 1  # said once
+        summary.units_left.append({
+            "source": source.name, "since": window.since.isoformat(), "until": window.until.isoformat(),
+            "why": f"not asked: unreachable in {UNREACHABLE_WINDOWS} windows in a row before ({down['reasons']})"})
+    return asked
+
+
+def _count_unreachable(summary: BackfillSummary, name: str, listed: int, tally: dict[str, Any]) -> None:
+    reasons = {**(tally.get("entry_failures") or {}), **{r: n for r, n in (tally.get("failed") or {}).items() if n}}
+    if listed or not reasons or not set(reasons) <= UNREACHABLE:
+        summary.unreachable.pop(name, None)
+        return
+    down = summary.unreachable.setdefault(name, {"windows": 0, "reasons": ""})
+    down["windows"] += 1
+    down["reasons"] = ", ".join(f"{r} ×{n}" for r, n in sorted(reasons.items()))
+
+
 def _windows_done(summary: BackfillSummary, run: RunSummary, tallies: dict[str, dict[str, Any]], window: Window,
                   today: date, keys: dict[str, str], archive_errors: dict[str, str],
                   crawl_error: str | None = None) -> list[dict[str, Any]]:
@@ -318,6 +356,7 @@ def _windows_done(summary: BackfillSummary, run: RunSummary, tallies: dict[str, 
             summary.gaps.append({"source": name, "since": window.since.isoformat(), "until": window.until.isoformat(),
                                  "reason": reason, "count": count})
         tally = tallies.get(name) or {}
+        _count_unreachable(summary, name, outcome["listed"], tally)
         transient = {reason: n for reason, n in (tally.get("failed") or {}).items() if n and is_transient(reason)}
         finish_reason = tally.get("finish_reason")
         why_not = None

@@ -263,6 +263,24 @@ def test_a_backfill_waits_for_a_running_monitor_then_says_who_holds_the_lock(tmp
     assert not db.exists()  # it waited and wrote nothing
 
 
+def test_a_source_unreachable_two_windows_running_is_not_asked_for_the_rest(tmp_path):
+    # Offline, or the engine down: asking it again each window would cost a crawl per window.
+    from flows.backfill import backfill
+
+    sources, watchlist, db = tmp_path / "sources.yaml", tmp_path / "watchlist.yaml", tmp_path / "r.duckdb"
+    sources.write_text("allow_private_networks: true\ncrawl: {retries: 0, timeout: 5}\nsources:\n"
+                       "  - {name: down, kind: sitemap, url: 'http://127.0.0.1:9/sitemap.xml'}\n", "utf-8")
+    watchlist.write_text(WATCHLIST, "utf-8")
+    summary = backfill(since="2025-09-01", until="2025-09-28", sources_file=sources, watchlist_file=watchlist,
+                       db=str(db), window_days=7, today="2025-11-01")
+    assert summary.status == "incomplete"
+    assert len(summary.runs) == 2  # two windows asked, two not
+    why = [left["why"] for left in summary.units_left]
+    assert len(why) == 4
+    assert all("not asked: unreachable in 2 windows" in w for w in why[2:]), why
+    assert "connection-refused" in why[3]
+
+
 def test_gone_pages_are_read_from_the_archives_under_their_live_urls(backfilled):
     net, db = backfilled["net"], backfilled["db"]
     rows = {url: (archive_url, str(archived_at)) for url, archive_url, archived_at in _rows(
