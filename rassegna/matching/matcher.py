@@ -22,7 +22,9 @@ score, and the evidence for and against, so analysts can audit both kinds.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import ahocorasick
 
@@ -240,15 +242,17 @@ def _only_space(text: str, end: int, start: int) -> bool:
 _NAME_GOES_ON = re.compile(r"[ \t]+[A-ZÀ-Ý][\w'’-]*")
 
 
-def _other_occurrences(text: str, word: str, start: int, end: int) -> list[int]:
-    """Where else `word` (the name's first word) stands on its own in `text`, in any casing."""
-    found = re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE)
-    return [m.start() for m in found if not start <= m.start() < end]
+@lru_cache(maxsize=64)
+def _occurrences(text: str, word: str) -> tuple[int, ...]:
+    """Where `word` (a name's first word) stands on its own in `text`, in any casing, in order."""
+    return tuple(m.start() for m in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE))
 
 
-def _nearer_another(others: list[int], position: int, start: int) -> bool:
-    """Is `position` nearer another occurrence of the name than this one (at `start`)?"""
-    return any(abs(position - other) < abs(position - start) for other in others)
+def _nearer_another(occurrences: tuple[int, ...], position: int, start: int, end: int) -> bool:
+    """Is `position` nearer another occurrence of the name than this one (at `start`..`end`)?"""
+    at = bisect_left(occurrences, position)
+    neighbours = [o for o in occurrences[max(0, at - 2) : at + 2] if not start <= o < end]
+    return any(abs(position - other) < abs(position - start) for other in neighbours)
 
 
 def _apposition(after: str) -> tuple[str, ...]:
@@ -498,8 +502,9 @@ class Matcher:
         # Only for a name that needs context: a distinctive spelling's namesake words already
         # count half ("LAS Mobili" at the Las Vegas Market), and there the other occurrence
         # is the namesake's own place, which does speak of this one.
-        others = _other_occurrences(text, pattern.alias.text.split()[0], start, end) if (
-            company and pattern.needs_context) else []
+        namesake_near = company and pattern.needs_context and any(
+            t.kind == "namesake" and t.entity_id == entity.id for _, _, t in hits)
+        occurrences = _occurrences(text, pattern.alias.text.split()[0]) if namesake_near else ()
         for hstart, hend, term in hits:
             # A term inside the name itself ("hub" in "Italian Innovation and Culture Hub") says nothing;
             # the name inside its own person's ("Monica Santini") says a little.
@@ -507,7 +512,7 @@ class Matcher:
                 if term.kind == "person-of" and term.entity_id == entity.id:
                     items.append(Evidence("own-name", term.label, "form"))
                 continue
-            if term.kind == "namesake" and term.entity_id == entity.id and _nearer_another(others, hstart, start):
+            if term.kind == "namesake" and term.entity_id == entity.id and _nearer_another(occurrences, hstart, start, end):
                 # "una rara Opel Manta, domenica l'open day di Manta Group": the namesake's word
                 # belongs to the other occurrence of the name beside it, not to this one. It
                 # still says the other meaning is in the article.
