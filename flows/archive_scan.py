@@ -30,6 +30,7 @@ from flows.stages import retry_unless
 from rassegna.archives.ccnews import DEFAULT_ARCHIVE_URL, Listing, WarcFile, list_files
 from rassegna.archives.scan import FileScan, ScanFilters, scan_file
 from rassegna.config import DEFAULT_SOURCES, Watchlist, load_sources, load_watchlist
+from rassegna.netguard import BlockedAddress
 from warehouse import load
 from warehouse.db import DatabaseBusy, connect
 from warehouse.lock import writer_lock
@@ -93,7 +94,9 @@ def read_config(sources_file: Path, watchlist_file: Path) -> tuple[bool, Watchli
     return load_sources(sources_file).allow_private_networks, load_watchlist(watchlist_file)
 
 
-@task(name="list-warc-files", retries=3, retry_delay_seconds=5, cache_policy=NO_CACHE)
+# An address the guard refuses stays refused: no retry waits for it.
+@task(name="list-warc-files", retries=3, retry_delay_seconds=5, retry_condition_fn=retry_unless(BlockedAddress),
+      cache_policy=NO_CACHE)
 def list_warc_files(archive_url: str, since: date, until: date, allow_private: bool) -> Listing:
     return list_files(archive_url, since, until, allow_private)
 
@@ -108,7 +111,8 @@ def open_archive_run(db: str, run_id: str, archive_url: str, watchlist_file: Pat
 
 
 # Retries redo the whole file: its results are stored only once it is read to the end.
-@task(name="scan-warc-file", retries=2, retry_delay_seconds=10, cache_policy=NO_CACHE, persist_result=False)
+@task(name="scan-warc-file", retries=2, retry_delay_seconds=10, retry_condition_fn=retry_unless(BlockedAddress),
+      cache_policy=NO_CACHE, persist_result=False)
 def scan_warc_file(archive_url: str, warc: WarcFile, watchlist: Watchlist, filters: ScanFilters,
                    allow_private: bool) -> FileScan:
     return scan_file(archive_url, warc, watchlist, filters, allow_private)

@@ -326,12 +326,15 @@ def test_archive_command_refuses_a_bad_window(since, until):
     assert result.exit_code == 2, result.output
 
 
-def test_a_failed_scan_says_why_in_a_line_without_prefects_tracebacks(archive, tmp_path):
+def test_a_failed_scan_says_why_in_a_line_without_prefects_tracebacks(archive, tmp_path, prefect_harness):
     # The archive's host is on 127.0.0.1 and this sources file does not allow private networks.
+    from prefect.settings import PREFECT_API_URL
+
     sources = tmp_path / "sources.yaml"
     sources.write_text("sources:\n  - {name: locale, kind: feed, url: 'https://example.org/feed.xml'}\n", "utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env["PREFECT_HOME"] = str(tmp_path / "prefect")
+    # The session's server: the CLI then starts none of its own (10-15 s).
+    env.update(PREFECT_HOME=str(tmp_path / "prefect"), PREFECT_API_URL=PREFECT_API_URL.value())
     with serving(archive) as served:
         done = subprocess.run(
             [str(Path(sys.executable).parent / "rassegna"), "archive", "--since", "2025-09-01", "--until", "2025-09-02",
