@@ -23,6 +23,7 @@ from rassegna.extraction.bylines import read_byline
 from rassegna.extraction.headline import headline, page_labels
 from rassegna.extraction.dates import DateChoice, choose_date
 from rassegna.extraction.jsonld import jsonld_nodes
+from rassegna.extraction.metadata import page_metadata
 from rassegna.urls import canonical_url, same_site
 # The wall classifier judges residues against the same article threshold as here.
 from rassegna.extraction.walls import MIN_TEXT_CHARS, classify_walls
@@ -181,6 +182,8 @@ def _extract(tree, url: str, **options):
         url=url,
         include_comments=False,
         include_tables=True,
+        # The metadata is read once, apart (rassegna.extraction.metadata).
+        with_metadata=False,
         # Precision first: what a press review stores must be the article, not the
         # related-stories box; the fallback below recovers what this leaves out.
         favor_precision=True,
@@ -206,32 +209,30 @@ def _starts_in_navigation(tree, text: str) -> bool:
     return all(" ".join(line.split()) in links for line in lines)
 
 
-def _fallback_text(tree, url: str, first: str, want_metadata: bool = False):
+def _fallback_text(tree, url: str, first: str) -> str:
     """The first pass's text, or a fuller pass's where the first came out short,
-    empty or starting in the navigation (fast mode's known misses); and, when asked
-    (the first pass found nothing at all), the metadata of the pass that ran."""
+    empty or starting in the navigation (fast mode's known misses)."""
     start = time.perf_counter()
     paragraphs = sum(len(p.text_content()) for p in _PARAGRAPHS(tree))
     short = len(first) < _SHORT_CHARS or len(first) < _SHORT_SHARE * paragraphs
     if not short and not _starts_in_navigation(tree, first):
         _timed("first_pass_check", start)
-        return first, None
+        return first
     _timed("first_pass_check", start)
     start = time.perf_counter()
     # Without fast mode trafilatura also runs its fallback extractors (readability, jusText).
-    full = _extract(tree, url, fast=False, with_metadata=want_metadata)
+    full = _extract(tree, url, fast=False)
     text = full.text if full is not None and full.text else ""
     if len(text) < _SHORT_CHARS or len(text) < _SHORT_SHARE * paragraphs:
         # Still short: trafilatura's default balance (no precision bias), and the longest.
         wide = trafilatura.bare_extraction(
-            tree, url=url, include_comments=False, include_tables=True, fast=True, with_metadata=want_metadata,
+            tree, url=url, include_comments=False, include_tables=True, fast=True, with_metadata=False,
             date_extraction_params=_DATE_PARAMS,
         )
         wide_text = wide.text if wide is not None and wide.text else ""
         text = max(text, wide_text, first, key=len)
-        full = full or wide
     _timed("fallback", start)
-    return text, full
+    return text
 
 
 def _timed(step: str, start: float) -> None:
@@ -295,23 +296,28 @@ def extract_article(
         tree, '//meta[@property="og:url"]/@content'
     )
     lang = _head_value(tree, "/html/@lang") or _head_value(tree, '//meta[@property="og:locale"]/@content')
-    doc = _extract(tree, url, fast=True, with_metadata=True)
-    body, fuller = _fallback_text(tree, url, doc.text if doc is not None else "", want_metadata=doc is None)
-    doc = doc or fuller
+    # Metadata first and apart from the text, as trafilatura orders them (the text passes
+    # below run without it: a fallback pass must not read it again).
+    start = time.perf_counter()
+    meta = page_metadata(tree, url, _DATE_PARAMS)
+    _timed("metadata", start)
+    first = _extract(tree, url, fast=True)
+    body = _fallback_text(tree, url, first.text if first is not None and first.text else "")
+    found = first is not None or bool(body)
     # The fetched URL, not the canonical: a date in the path is the one we were given.
     # Dated before the page is judged: a page skipped (too short, behind a wall) still
     # says when it was out, and the rejection carries it.
     dates = choose_date(
-        tree, url, listed_date=listed_date, htmldate_value=doc.date if doc is not None else None, jsonld=nodes,
+        tree, url, listed_date=listed_date, htmldate_value=meta.date, jsonld=nodes,
         seen_date=seen_date, fallback=lambda: _searched_dates(html, tree, url, lang, fetched_at),
     )
-    wall = classify_walls(tree, body if doc is not None else None, nodes)
+    wall = classify_walls(tree, body if found else None, nodes)
     if wall.kind is not None:
         raise NotAnArticle(f"{wall.kind}: {wall.evidence}", reason=wall.kind, dates=dates)
-    title_tag = doc.title if doc is not None else None
+    title_tag = meta.title
     title = headline(tree, nodes, title_tag)
     text = strip_boilerplate(wall.text, title, page_labels(tree, nodes, title_tag))
-    if doc is None or len(text) < MIN_TEXT_CHARS:
+    if not found or len(text) < MIN_TEXT_CHARS:
         raise NotAnArticle(f"less than {MIN_TEXT_CHARS} characters of text", dates=dates)
     canonical = canonical_url(url) or url
     if declared:
@@ -326,12 +332,12 @@ def extract_article(
         url=canonical,
         fetched_url=url,
         title=title,
-        author=doc.author,
+        author=meta.author,
         published_at=dates.published_at,
         date_precision=dates.precision,
         language=language or None,
-        site_name=doc.sitename,
-        description=doc.description,
+        site_name=meta.sitename,
+        description=meta.description,
         declared_canonical=declared,
         text=text,
         teaser=wall.teaser,
