@@ -315,22 +315,24 @@ def _still_reachable(summary: BackfillSummary, pending: list[Source], window: Wi
         if down is None or down["windows"] < UNREACHABLE_WINDOWS:
             asked.append(source)
             continue
-        if down["windows"] == UNREACHABLE_WINDOWS:
+        if not down["said"]:
             logger.warning("%s not asked for the rest of this backfill: unreachable in %d windows in a row (%s)",
-                           source.name, UNREACHABLE_WINDOWS, down["reasons"])
-            down["windows"] += 1  # said once
+                           source.name, down["windows"], down["reasons"])
+            down["said"] = True
         summary.units_left.append({
             "source": source.name, "since": window.since.isoformat(), "until": window.until.isoformat(),
-            "why": f"not asked: unreachable in {UNREACHABLE_WINDOWS} windows in a row before ({down['reasons']})"})
+            "why": f"not asked: unreachable in {down['windows']} windows in a row before ({down['reasons']})"})
     return asked
 
 
-def _count_unreachable(summary: BackfillSummary, name: str, listed: int, tally: dict[str, Any]) -> None:
+def _count_unreachable(summary: BackfillSummary, name: str, tally: dict[str, Any]) -> None:
+    """Count a window in which none of the source's entry requests answered, for a reason of
+    UNREACHABLE only; any answer (even an empty one) ends the count."""
     reasons = {**(tally.get("entry_failures") or {}), **{r: n for r, n in (tally.get("failed") or {}).items() if n}}
-    if listed or not reasons or not set(reasons) <= UNREACHABLE:
+    if not tally.get("entry_error") or not reasons or not set(reasons) <= UNREACHABLE:
         summary.unreachable.pop(name, None)
         return
-    down = summary.unreachable.setdefault(name, {"windows": 0, "reasons": ""})
+    down = summary.unreachable.setdefault(name, {"windows": 0, "reasons": "", "said": False})
     down["windows"] += 1
     down["reasons"] = ", ".join(f"{r} ×{n}" for r, n in sorted(reasons.items()))
 
@@ -356,7 +358,7 @@ def _windows_done(summary: BackfillSummary, run: RunSummary, tallies: dict[str, 
             summary.gaps.append({"source": name, "since": window.since.isoformat(), "until": window.until.isoformat(),
                                  "reason": reason, "count": count})
         tally = tallies.get(name) or {}
-        _count_unreachable(summary, name, outcome["listed"], tally)
+        _count_unreachable(summary, name, tally)
         transient = {reason: n for reason, n in (tally.get("failed") or {}).items() if n and is_transient(reason)}
         finish_reason = tally.get("finish_reason")
         why_not = None

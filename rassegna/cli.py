@@ -116,10 +116,12 @@ def _quiet_prefect(verbose: bool) -> Iterator[None]:
     prefect_loggers = [logging.getLogger("prefect")] + [
         logging.getLogger(name) for name in logging.root.manager.loggerDict if name.startswith("prefect.")
     ]
-    quiet = [] if verbose else [h for h in root.handlers if isinstance(h, PrefectConsoleHandler)] + [
+    found = [] if verbose else [h for h in root.handlers if isinstance(h, PrefectConsoleHandler)] + [
         h for lg in prefect_loggers for h in lg.handlers
         if isinstance(h, logging.StreamHandler) and not isinstance(h, _ProgressHandler)
     ]
+    # One console handler serves several of Prefect's loggers: each is set (and restored) once.
+    quiet = list({id(h): h for h in found}.values())
     saved = [(h.level, h.formatter) for h in quiet]
     for handler in quiet:
         handler.setLevel(logging.ERROR)

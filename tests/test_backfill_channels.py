@@ -242,3 +242,19 @@ def test_a_lasting_gap_excuses_only_its_own_failure():
     done, why = _decide({"entry_failures": {"gdelt-phrase-too-short": 1}}, status="failed",
                         error="invalid-feed: not XML")
     assert done == [] and "invalid-feed" in why[0]
+
+
+def test_a_source_counts_as_unreachable_only_while_no_entry_request_answers():
+    from flows.backfill import BackfillSummary, _count_unreachable
+
+    summary = BackfillSummary(backfill_id="b", status="running", db="x", since="", until="")
+    down = {"entry_error": "dns: no such host", "entry_failures": {"dns": 3}}
+    _count_unreachable(summary, "gnews", down)
+    _count_unreachable(summary, "gnews", down)
+    assert summary.unreachable["gnews"]["windows"] == 2
+    # One search answered (with nothing) among failed ones: the engine is there.
+    _count_unreachable(summary, "gnews", {"entry_error": None, "entry_failures": {"dns": 2}})
+    assert "gnews" not in summary.unreachable
+    # Every request failed, but not for want of a connection: asked again each window as before.
+    _count_unreachable(summary, "gnews", {"entry_error": "http-503", "entry_failures": {"http-503": 3}})
+    assert "gnews" not in summary.unreachable

@@ -132,13 +132,28 @@ def test_a_namesake_word_beside_another_occurrence_of_the_name_is_not_against_th
 
 def test_a_namesake_word_beside_this_occurrence_still_counts_in_full(matcher):
     text = "Il club dei collezionisti ha restaurato una Opel Manta Group A da rally, esposta a Foggia."
-    assert not any(c.accepted for c in decide(matcher, text, "Manta Group"))
+    (c,) = decide(matcher, text, "Manta Group")
+    assert not c.accepted
+    assert "namesake:the Opel Manta (Opel)@sentence" in c.evidence_against
+
+
+def test_a_legal_form_after_the_name_is_not_another_firms_longer_name(matcher):
+    (c,) = decide(matcher, "Manta Group SpA ha chiuso l'anno con un contratto nato dalla missione.", "Manta Group")
+    assert "company-noun:Group@form" in c.evidence_for
 
 
 def test_the_companys_own_trade_as_the_noun_before_the_name_is_a_company_noun(matcher):
-    text = "Il maglificio Santini ha vestito la squadra vincitrice del giro delle Orobie."
+    text = "Il maglificio Santini ha vestito la squadra vincitrice del giro delle Orobie con le nuove maglie."
     (c,) = decide(matcher, text, "Santini")
     assert c.accepted and "company-noun:maglificio@beside" in c.evidence_for
+
+
+def test_the_trade_noun_alone_is_still_one_kind_of_weak_evidence(matcher):
+    # The word says "a knitwear company called Santini" once: not also a sector word.
+    (c,) = decide(matcher, "Il maglificio Santini ha chiuso.", "Santini")
+    assert not c.accepted
+    assert "company-noun:maglificio@beside" in c.evidence_for
+    assert not any(e.startswith("sector:maglificio") for e in c.evidence_for.split("; "))
 
 
 def test_another_trade_before_the_name_is_no_company_noun_of_ours(matcher):

@@ -54,9 +54,10 @@ class ServerStartFailed(RuntimeError):
 class RunBoundServer(SubprocessASGIServer):
     """Prefect's temporary server, in a process that ends with this one.
 
-    With `services` it also runs the server's services (the scheduler above all),
-    as `prefect server start` does: Prefect's temporary server runs none, so a
-    schedule served against it would never make a flow run.
+    With `services` it runs every service of the server, as `prefect server start`
+    does (the scheduler, late runs, cancellation clean-up, events, automations):
+    Prefect's temporary server runs none, so a schedule served against it would
+    never make a flow run.
     """
 
     services: bool = False

@@ -239,10 +239,17 @@ def _only_space(text: str, end: int, start: int) -> bool:
     return 0 < start - end <= 3 and not text[end:start].strip()
 
 
-_NAME_GOES_ON = re.compile(r"[ \t]+[A-ZÀ-Ý][\w'’-]*")
+_NAME_GOES_ON = re.compile(r"[ \t]+([A-ZÀ-Ý][\w.'’-]*)")
 
 
-@lru_cache(maxsize=64)
+def _name_goes_on(text: str, end: int) -> bool:
+    """Another capitalised word after the name ("Manta Group Eventi"), not a legal form ("Manta Group SpA")."""
+    found = _NAME_GOES_ON.match(text, end)
+    return bool(found) and found.group(1).lower() not in COMPANY_DESIGNATORS
+
+
+# Every candidate of one text asks about the same text: a small cache, not one per article seen.
+@lru_cache(maxsize=4)
 def _occurrences(text: str, word: str) -> tuple[int, ...]:
     """Where `word` (a name's first word) stands on its own in `text`, in any casing, in order."""
     return tuple(m.start() for m in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE))
@@ -497,7 +504,7 @@ class Matcher:
         designator = pattern.alias.text.split()[-1]
         # Only where the name ends: "Manta Group Eventi" is another firm's longer name.
         if (company and len(pattern.alias.text.split()) > 1 and designator.lower() in COMPANY_DESIGNATORS
-                and not _NAME_GOES_ON.match(text, end)):
+                and not _name_goes_on(text, end)):
             items.append(Evidence("company-noun", designator, "form"))
         # Only for a name that needs context: a distinctive spelling's namesake words already
         # count half ("LAS Mobili" at the Las Vegas Market), and there the other occurrence
@@ -532,12 +539,15 @@ class Matcher:
             ):
                 # "Malvestio (letti ospedalieri)": the brackets say what it does.
                 noun = "(…)"
-            if not noun and any(
-                t.kind == "sector" and t.entity_id == entity.id and _only_space(text, he, start) for _, he, t in hits
-            ):
-                # "il maglificio Santini", "la software house Aton": its own trade as the noun of the name.
-                noun = next(t.label for _, he, t in hits if t.kind == "sector" and t.entity_id == entity.id
-                            and _only_space(text, he, start))
+            trade = None if noun else next(
+                ((hs, t.label) for hs, he, t in hits
+                 if t.kind == "sector" and t.entity_id == entity.id and _only_space(text, he, start)), None)
+            if trade:
+                # "il maglificio Santini": its own trade as the noun of the name says it is a
+                # company, once; the same word is not also counted as a sector word, so a trade
+                # alone stays one kind of weak evidence ("Il maglificio Santini ha chiuso").
+                noun = trade[1]
+                items = [e for e in items if not (e.kind == "sector" and e.term == trade[1])]
             if noun:
                 items.append(Evidence("company-noun", noun, "beside"))
             if nearest in COMPANY_ARTICLES:
