@@ -21,7 +21,7 @@ from rassegna.matching.matcher import Matcher
 FOLDER = Path(__file__).parent / "matching"
 CORPUS = FOLDER / "corpus.yaml"
 DEVELOPMENT = [
-    CORPUS, *(FOLDER / f for f in ("heldout.yaml", "namesakes.yaml", "namesakes2.yaml", "namesakes3.yaml", "namesakes4.yaml", "namesakes5.yaml", "namesakes6.yaml"))
+    CORPUS, *(FOLDER / f for f in ("heldout.yaml", "namesakes.yaml", "namesakes2.yaml", "namesakes3.yaml", "namesakes4.yaml", "namesakes5.yaml", "namesakes6.yaml", "namesakes7.yaml"))
 ]
 BLIND = FOLDER / "blind.yaml"
 NAMES = {
