@@ -16,6 +16,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psutil
@@ -105,11 +107,8 @@ def test_a_sigkilled_run_leaves_no_prefect_server_behind(tmp_path, home):
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen(16)
-        env = _env(tmp_path, home)
-        cli = subprocess.Popen([CLI, "run", "--sources", str(_sources(tmp_path, silent.getsockname()[1])), "--db",
-                                str(tmp_path / "r.duckdb")], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-        try:
+        args = ["run", "--sources", str(_sources(tmp_path, silent.getsockname()[1])), "--db", str(tmp_path / "r.duckdb")]
+        with _running(args, _env(tmp_path, home), home) as cli:
             deadline = time.monotonic() + 120
             children: list[psutil.Process] = []
             while time.monotonic() < deadline and cli.poll() is None:
@@ -121,15 +120,7 @@ def test_a_sigkilled_run_leaves_no_prefect_server_behind(tmp_path, home):
                 pytest.fail(f"the run never reached its crawl (exit code {cli.poll()})")
             servers = [c for c in children if "uvicorn" in " ".join(c.cmdline())]
             assert servers, [c.cmdline() for c in children]
-            cli.send_signal(signal.SIGKILL)
-            assert cli.wait(timeout=10) == -signal.SIGKILL
-            left = _wait_gone(home, 10)
-            assert not left, [p.cmdline() for p in left]
-        finally:
-            if cli.poll() is None:
-                cli.kill()
-            for process in _processes_of(home):
-                process.kill()
+            _sigkill_leaves_nothing(cli, home)
 
 
 def test_serve_without_a_server_schedules_its_runs_and_leaves_nothing_when_killed(tmp_path, home):
@@ -138,10 +129,8 @@ def test_serve_without_a_server_schedules_its_runs_and_leaves_nothing_when_kille
     # none, so the cron would never fire), and a SIGKILL (an OOM kill, a host's stop)
     # must not leave it running.
     env = _env(tmp_path, home, PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="2")
-    cli = subprocess.Popen([CLI, "serve", "--sources", str(_sources(tmp_path, 9)), "--db", str(tmp_path / "r.duckdb"),
-                            "--cron", "0 3 * * *"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
-    try:
+    args = ["serve", "--sources", str(_sources(tmp_path, 9)), "--db", str(tmp_path / "r.duckdb"), "--cron", "0 3 * * *"]
+    with _running(args, env, home) as cli:
         deadline = time.monotonic() + 120
         scheduled: list[dict] = []
         while time.monotonic() < deadline and cli.poll() is None and not scheduled:
@@ -153,10 +142,15 @@ def test_serve_without_a_server_schedules_its_runs_and_leaves_nothing_when_kille
                 scheduled = _scheduled_runs(command[command.index("--port") + 1])
         assert scheduled, f"no scheduled run appeared (serve's exit code {cli.poll()})"
         assert all(run["deployment_id"] and run["expected_start_time"] for run in scheduled), scheduled
-        cli.send_signal(signal.SIGKILL)
-        assert cli.wait(timeout=10) == -signal.SIGKILL
-        left = _wait_gone(home, 10)
-        assert not left, [p.cmdline() for p in left]
+        _sigkill_leaves_nothing(cli, home)
+
+
+@contextmanager
+def _running(args: list[str], env: dict[str, str], home: Path) -> Iterator[subprocess.Popen]:
+    """The CLI started with `args`; whatever the test does, nothing of it is left running after."""
+    cli = subprocess.Popen([CLI, *args], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield cli
     finally:
         if cli.poll() is None:
             cli.kill()
@@ -164,9 +158,17 @@ def test_serve_without_a_server_schedules_its_runs_and_leaves_nothing_when_kille
             process.kill()
 
 
+def _sigkill_leaves_nothing(cli: subprocess.Popen, home: Path) -> None:
+    cli.send_signal(signal.SIGKILL)
+    assert cli.wait(timeout=10) == -signal.SIGKILL
+    left = _wait_gone(home, 10)
+    assert not left, [p.cmdline() for p in left]
+
+
 def _scheduled_runs(port: str) -> list[dict]:
+    scheduled = {"limit": 5, "flow_runs": {"state": {"type": {"any_": ["SCHEDULED"]}}}}
     request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/api/flow_runs/filter", data=json.dumps({"limit": 5, "flow_runs": {"state": {"type": {"any_": ["SCHEDULED"]}}}}).encode(),
+        f"http://127.0.0.1:{port}/api/flow_runs/filter", data=json.dumps(scheduled).encode(),
         headers={"Content-Type": "application/json"}, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=5) as response:
