@@ -187,7 +187,6 @@ def _extract(tree, url: str, **options):
         # Precision first: what a press review stores must be the article, not the
         # related-stories box; the fallback below recovers what this leaves out.
         favor_precision=True,
-        date_extraction_params=_DATE_PARAMS,
         **options,
     )
 
@@ -227,7 +226,6 @@ def _fallback_text(tree, url: str, first: str) -> str:
         # Still short: trafilatura's default balance (no precision bias), and the longest.
         wide = trafilatura.bare_extraction(
             tree, url=url, include_comments=False, include_tables=True, fast=True, with_metadata=False,
-            date_extraction_params=_DATE_PARAMS,
         )
         wide_text = wide.text if wide is not None and wide.text else ""
         text = max(text, wide_text, first, key=len)
