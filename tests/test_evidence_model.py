@@ -159,3 +159,22 @@ def test_the_trade_noun_alone_is_still_one_kind_of_weak_evidence(matcher):
 def test_another_trade_before_the_name_is_no_company_noun_of_ours(matcher):
     text = "Il panificio Santini ha vestito a festa la vetrina per il giro delle Orobie."
     assert not any(c.accepted for c in decide(matcher, text, "Santini"))
+
+
+def test_a_business_named_for_its_trade_before_the_name_is_another_business(matcher):
+    text = "A Valencia il negozio di arredamento Las Mobili vende cucine su misura da dieci anni."
+    (c,) = decide(matcher, text, "Las Mobili")
+    assert not c.accepted and c.rule == "adjacent-business" and c.evidence == "negozio di arredamento"
+
+
+def test_a_business_word_used_as_an_adjective_is_no_business(matcher):
+    # "alimentari" qualifies the liquids here: the sentence is about Galdi's machines.
+    text = "Le riempitrici per liquidi alimentari di Galdi partono da Postioma verso cinque continenti."
+    (c,) = decide(matcher, text, "Galdi")
+    assert c.accepted and c.rule != "adjacent-business"
+
+
+def test_a_business_word_used_as_a_verb_after_the_name_is_no_business(matcher):
+    text = "A Cerro Maggiore Rain mostra la nuova centralina per l'irrigazione dei giardini."
+    (c,) = decide(matcher, text, "Rain")
+    assert c.accepted and c.rule != "adjacent-business"

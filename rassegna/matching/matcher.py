@@ -172,7 +172,7 @@ _OTHER_FIRM_AFTER = re.compile(
     r"Networks|Games|Entertainment|Energy|Robotics|RFID|Airlines|Bank|Insurance|"
     r"Club|Crew|Fitness|Gym|Hotel|Pub|Bar|Band|Team|Academy|FC|Festival|"
     # Partnerships and family firms are the small local namesakes ("Galdi Snc", "Santini & Figli").
-    r"S\.?n\.?c\.?|S\.?a\.?s\.?|&\s*C\.|&\s*[Ff]igli|e\s+[Ff]igli|[Cc]ostruzioni|[Aa]rredamenti|[Ii]mpianti|"
+    r"S\.?n\.?c\.?|S\.?a\.?s\.?|&\s*C\.|&\s*[Ff]igli|e\s+[Ff]igli|[Cc]ostruzioni|[Aa]rredamenti|[Ii]mpianti|[Ii]mballaggi|"
     r"[Tt]rasporti|[Aa]utotrasporti|[Ii]mmobiliare|[Aa]ssicurazioni|[Vv]iaggi|[Cc]alzature|[Aa]utomobili|"
     r"Design|Architects|Architetti|Associati|Consulting|Services?|Motorsport|Racing|S\.?r\.?l\.?s\.?)(?![\w])"
 )
@@ -225,6 +225,15 @@ def _words_before(text: str, start: int) -> tuple[str, str]:
 
 # "lo studio di Galdi", "la squadra di Santini" may be the company's own: only "bar di Santini" is another's.
 _OWN_PLACES = frozenset({"impresa", "ditta", "team", "squadra", "studio", "scuola", "crew", "club", "band"})
+# Kinds of business that are also adjectives after a noun: "le macchine per i liquidi
+# alimentari di Galdi" is Galdi's trade, not a grocer's; "Alimentari Galdi" still is one.
+_ADJECTIVES_TOO = frozenset({"alimentari"})
+# Kinds of business that are also a verb after a subject: "Rain mostra la sua centralina"
+# (shows), "Move danza" is rarer but the same; "Rain mostra" as a show's name is not caught.
+_VERBS_TOO = frozenset({"mostra", "danza"})
+
+
+_BUSINESS_OF_TRADE = re.compile(r"\b(\w+) (?:di|da) [a-zà-ù]+ $")
 
 
 # Vetoes that show the name in another sense, which its later bare occurrences keep.
@@ -440,15 +449,19 @@ class Matcher:
             return "adjacent-business", f"{farther} {nearest}"
         if nearest in OTHER_BUSINESSES:
             return "adjacent-business", nearest
-        if nearest in ("di", "da", "del", "of") and farther in OTHER_BUSINESSES - _OWN_PLACES:
+        if nearest in ("di", "da", "del", "of") and farther in OTHER_BUSINESSES - _OWN_PLACES - _ADJECTIVES_TOO:
             return "adjacent-business", f"{farther} {nearest}"
+        # "il negozio di arredamento Las Mobili": a business named for its trade, then the name.
+        kind_of = _BUSINESS_OF_TRADE.search(text, max(0, start - 60), start)
+        if kind_of and kind_of.group(1).lower() in OTHER_BUSINESSES - _OWN_PLACES:
+            return "adjacent-business", kind_of.group(0).strip()
         # The apposition's first word only: "Martinorossi, al convegno di..." is no convention.
         business = next((w for w in _apposition(after)[:1] if w in OTHER_BUSINESSES - _OWN_PLACES), None)
         if business:
             # "il gruppo Aton, band di Castelfranco"
             return "adjacent-business", business
         next_word = re.match(r"\s+([\w-]+)", after)
-        if next_word and next_word.group(1).lower() in OTHER_BUSINESSES and next_word.group(1).islower():
+        if next_word and next_word.group(1) in OTHER_BUSINESSES - _VERBS_TOO:
             return "adjacent-business", next_word.group(1)
         owner = _OWNER_AFTER.match(after)
         if owner and (_PRODUCT_BEFORE.search(text, max(0, start - 30), start) or re.match(r"\s+" + _PRODUCT_NOUNS, after)):

@@ -41,7 +41,7 @@ TITLES = frozenset(
     councillor councilor mayor senator tenor soprano baritono tenore pittore pittrice scrittore
     scrittrice attore attrice cantante calciatore calciatrice ciclista atleta allenatore mister
     chef cuoco cuoca architetto architetta avvocato avvocata giornalista regista fotografo fotografa
-    poeta medico notaio parroco vescovo cardinale idraulico maestro maestra
+    poeta medico notaio parroco vescovo cardinale idraulico maestro maestra mugnaio
     famiglia family coniugi fratelli sorelle vedova vedovo eredi clan
     fornaio panettiere agricoltore contadino infermiere infermiera operaio operaia impiegato impiegata
     commerciante artigiano insegnante docente farmacista muratore elettricista meccanico barista
@@ -69,7 +69,7 @@ OTHER_BUSINESSES = frozenset(
     protocollo sigla acronimo norma standard certificazione premio festival mostra rassegna
     conferenza convegno congresso concorso associazione istituto fondazione comitato cooperativa
     onlus consorzio federazione sindacato partito movimento lista compagnia danza musica ballo
-    teatro yoga pilates
+    teatro yoga pilates discoteca disco nightclub cinema
     school academy association institute foundation committee award festival conference
     """.split()
 )
