@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from newspages import page  # noqa: E402
 
 from rassegna.archives.ccnews import WarcFile, stream_file  # noqa: E402
-from rassegna.archives.scan import ScanFilters, read_records, scan_file, scan_stream  # noqa: E402
+from rassegna.archives.scan import ScanFilters, read_records, scan_file, scan_stream, worker_config  # noqa: E402
 from rassegna.archives.warcfiles import Capture, write_warc  # noqa: E402
 from rassegna.config import load_watchlist  # noqa: E402
 
@@ -104,7 +104,8 @@ def on_dask(base: str, paths: list[str], watchlist, workers: int, big: str) -> t
 
     small = [p for p in paths if p != big]
     files = {p: WarcFile(p, None) for p in paths}  # type: ignore[arg-type]
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                      config=worker_config()) as cluster, \
             Client(cluster) as client:
         # Imports and the watchlist's automata are a worker's start-up, not the scan.
         client.run(lambda: __import__("rassegna.archives.scan"))

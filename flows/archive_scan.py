@@ -28,7 +28,7 @@ from prefect_dask import DaskTaskRunner
 from flows.monitor import DEFAULT_DB, DEFAULT_WATCHLIST, new_run_id
 from flows.stages import retry_unless
 from rassegna.archives.ccnews import DEFAULT_ARCHIVE_URL, Listing, WarcFile, list_files
-from rassegna.archives.scan import FileScan, ScanFilters, scan_file
+from rassegna.archives.scan import FileScan, ScanFilters, scan_file, worker_config
 from rassegna.config import DEFAULT_SOURCES, Watchlist, load_sources, load_watchlist
 from rassegna.netguard import BlockedAddress
 from warehouse import load
@@ -84,7 +84,7 @@ def dask_runner(cluster: str | None, workers: int) -> DaskTaskRunner:
     if cluster:
         return DaskTaskRunner(address=cluster)
     return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True,
-                                          "dashboard_address": None})
+                                          "dashboard_address": None, "config": worker_config()})
 
 
 @task(name="read-config", cache_policy=NO_CACHE)

@@ -21,7 +21,7 @@ from archive_helpers import Archive, build_archive, serving
 from conftest import WATCHLIST
 from rassegna.archives.ccnews import CountingStream, files_in_window, list_files, months
 from rassegna.archives.prefilter import Prefilter
-from rassegna.archives.scan import ScanFilters, scan_stream
+from rassegna.archives.scan import ScanFilters, scan_stream, worker_config
 from rassegna.config import load_watchlist
 from rassegna.netguard import BlockedAddress
 
@@ -52,8 +52,22 @@ def sources_file(tmp_path) -> Path:
 def cluster():
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as running:
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                      config=worker_config()) as running:
         yield running
+
+
+def test_the_flows_local_workers_do_not_sample_their_own_stacks(cluster):
+    from distributed import Client
+
+    from flows.archive_scan import dask_runner
+
+    # The flow's own cluster is started with this configuration; the test cluster shares it.
+    kwargs = dask_runner(None, 2).cluster_kwargs
+    assert kwargs["config"]["distributed"]["worker"]["profile"]["enabled"] is False
+    with Client(cluster) as client:
+        client.submit(sum, range(10**6), pure=False).result()
+        assert set(client.run(lambda dask_worker: dask_worker.profile_recent["count"]).values()) == {0}
 
 
 def _expected_mentions(archive: Archive) -> set[tuple[str, str]]:
