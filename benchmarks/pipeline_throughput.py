@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -33,16 +34,24 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class PeakRss:
-    """Peak summed RSS of this process and all its descendants."""
+    """Peak summed RSS of this process and all its descendants, and the CPU each one used."""
 
     def __init__(self, exclude: set[int]) -> None:
         self.exclude = exclude
         self.peak = 0
+        self.cpu: dict[int, tuple[str, float]] = {}  # pid -> (role, user + system seconds)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         me = psutil.Process()
+        # Processes already running (this one, Prefect's server) count from now on.
+        before = {}
+        for proc in [me, *me.children(recursive=True)]:
+            try:
+                before[proc.pid] = sum(proc.cpu_times()[:2])
+            except psutil.Error:
+                pass
         while not self._stop.is_set():
             total = 0
             for proc in [me, *me.children(recursive=True)]:
@@ -50,10 +59,19 @@ class PeakRss:
                     continue
                 try:
                     total += proc.memory_info().rss
+                    used = sum(proc.cpu_times()[:2]) - before.get(proc.pid, 0.0)
+                    self.cpu[proc.pid] = (self.cpu.get(proc.pid, ("", 0))[0] or _role(proc), used)
                 except psutil.Error:
                     pass
             self.peak = max(self.peak, total)
             time.sleep(0.1)
+
+    def cpu_by_role(self) -> dict[str, float]:
+        """CPU seconds by role; a process that lived less than 0.1 s may be missed."""
+        roles: dict[str, float] = {}
+        for role, used in self.cpu.values():
+            roles[role] = roles.get(role, 0.0) + used
+        return roles
 
     def __enter__(self) -> PeakRss:
         self._thread.start()
@@ -62,6 +80,19 @@ class PeakRss:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+
+
+def _role(proc: psutil.Process) -> str:
+    if proc.pid == os.getpid():
+        return "flow"
+    command = " ".join(proc.cmdline())
+    if "multiprocessing" in command:
+        return "extraction"
+    if "scrapy" in command or "spiders" in command or "crawl" in command:
+        return "crawl"
+    if "uvicorn" in command:
+        return "prefect server"
+    return "other"
 
 
 def bound_pages_per_s(outlet: Path, base: str) -> float:
@@ -97,6 +128,8 @@ def pipeline_run(site_root: Path, bases: dict[str, str], folder: Path, pages: in
     rerun = time.perf_counter() - start
     if again.articles_new != 0:
         raise SystemExit(f"the re-run stored {again.articles_new} articles; expected none")
+    cpu = ", ".join(f"{role} {used:.1f}" for role, used in sorted(rss.cpu_by_role().items()))
+    print(f"  CPU seconds of the first run ({elapsed:.1f} s on 2 cores): {cpu}")
     return pages / elapsed, rss.peak, summary.mentions_new, rerun / elapsed
 
 

@@ -100,12 +100,24 @@ def _text(element: Any) -> str:
     return trim(" ".join(parts))
 
 
+# Every class or id value any tier looks for holds one of these (a cheap first test: most
+# elements of a page carry a class, few name an author).
+_ANY_MARK = re.compile(r"uthor|AuthorName|yl|BBL|username|screenname|writer|zuozhe|bianji|xiaobian|channel-name"
+                       r"|submitted-by|posted-by|journalist-name")
+_OTHER_MARKS = ("rel", "itemprop", "data-testid", "data-component")
+
+
 def find_author(tree: Any) -> str | None:
     """The author named by the page's markup, as `trafilatura.metadata.extract_author` finds it."""
     marked = []
     for order, element in enumerate(tree.iter(etree.Element)):
         attrib = element.attrib
-        if attrib or element.tag == "author":
+        if not attrib:
+            if element.tag == "author":
+                marked.append((0, order, element))
+            continue
+        if (_ANY_MARK.search(attrib.get("class", "")) or _ANY_MARK.search(attrib.get("id", ""))
+                or any(name in attrib for name in _OTHER_MARKS) or element.tag == "author"):
             tier = _tier(element.tag, attrib)
             if tier is not None:
                 marked.append((tier, order, element))
