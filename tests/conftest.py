@@ -27,7 +27,11 @@ def prefect_harness() -> Iterator[None]:
     # One temporary Prefect server for the whole session: starting one costs 10-15 s.
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=120):
+    from rassegna.lifecycle.prefect_server import without_heartbeats
+
+    # As in a one-shot command: the harness's server ends with the session (and each flow
+    # run would otherwise wait up to a second for Prefect's heartbeat thread at its end).
+    with prefect_test_harness(server_startup_timeout=120), without_heartbeats():
         yield
 
 

@@ -102,6 +102,19 @@ def test_a_first_run_with_a_fresh_prefect_home_and_a_slow_server_start_succeeds(
     assert not _wait_gone(home, 10)  # and the server went with the run
 
 
+def test_a_one_shot_run_sends_no_flow_run_heartbeats(tmp_path, home):
+    # Its server ends with it, so heartbeats tell nobody anything, and Prefect's heartbeat
+    # thread held each finishing run up to a second. Prefect logs the heartbeat context at
+    # debug level when it starts one (as it did here before).
+    env = _env(tmp_path, home, PREFECT_LOGGING_LEVEL="DEBUG")
+    done = subprocess.run([CLI, "run", "-v", "--sources", str(_sources(tmp_path, free_port())), "--db",
+                           str(tmp_path / "r.duckdb")], env=env, cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    output = done.stdout + done.stderr
+    assert "Beginning flow run" in output and "DEBUG" in output  # Prefect's own debug lines were shown
+    assert "heartbeat" not in output.lower()
+
+
 def test_a_sigkilled_run_leaves_no_prefect_server_behind(tmp_path, home):
     # A source that accepts connections and never answers keeps the crawl busy.
     with socket.socket() as silent:

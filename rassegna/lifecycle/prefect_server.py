@@ -146,13 +146,29 @@ def temporary_server(say: Callable[[str], None] = print, *, serving: bool = Fals
     try:
         server.start(say=say)
         if not serving:
-            yield server.api_url
+            with without_heartbeats():
+                yield server.api_url
         else:
             with _api_url(server.api_url):
                 yield server.api_url
     finally:
         _drain_workers()
         server.stop()
+
+
+@contextmanager
+def without_heartbeats() -> Iterator[None]:
+    """No flow-run heartbeats while a one-shot command's own server runs.
+
+    Heartbeats let a long-lived server tell a crashed flow run from a slow one (zombie
+    detection for deployments); a server that ends with this process learns that from
+    the process's end. Prefect's heartbeat thread also sleeps in one-second steps and is
+    joined when the flow run finishes, which held every run up to a second at its end.
+    """
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield
 
 
 @contextmanager
