@@ -9,8 +9,10 @@ separate process, then measures:
             matching, DuckDB load, Prefect orchestration) from a cold warehouse.
 It prints pages/s for both and their ratio, and the peak resident memory of the
 whole process tree (this process, the crawl, the extraction workers) sampled
-every 0.1 s. Prefect's temporary server is started before timing (a deployment
-has a server already running).
+every 0.1 s, and the CPU each process used. Prefect's temporary server is started
+before timing (a deployment has a server already running); the flow runs as
+`rassegna run` runs it, without flow-run heartbeats (a deployment's run sends them,
+and Prefect's heartbeat thread holds its end up to a second).
 """
 
 from __future__ import annotations
@@ -107,6 +109,7 @@ def bound_pages_per_s(outlet: Path, base: str) -> float:
 
 def pipeline_run(site_root: Path, bases: dict[str, str], folder: Path, pages: int, server_pid: int) -> tuple[float, int, int, float]:
     from flows.monitor import monitor
+    from rassegna.lifecycle.prefect_server import without_heartbeats
 
     sources = folder / "sources.yaml"
     sources.write_text(
@@ -116,7 +119,7 @@ def pipeline_run(site_root: Path, bases: dict[str, str], folder: Path, pages: in
         f"  - {{name: bench, kind: sitemap, url: \"{bases['bench']}/sitemap.xml\"}}\n",
         "utf-8",
     )
-    with PeakRss(exclude={server_pid}) as rss:
+    with PeakRss(exclude={server_pid}) as rss, without_heartbeats():
         start = time.perf_counter()
         summary = monitor(sources_file=sources, watchlist_file=ROOT / "config" / "watchlist.yaml", db=str(folder / "bench.duckdb"))
         elapsed = time.perf_counter() - start
@@ -124,7 +127,8 @@ def pipeline_run(site_root: Path, bases: dict[str, str], folder: Path, pages: in
         raise SystemExit(f"pipeline stored {summary.articles_new} of {pages} pages: {summary.sources}")
     # The same sources again with nothing new: conditional requests and known URLs.
     start = time.perf_counter()
-    again = monitor(sources_file=sources, watchlist_file=ROOT / "config" / "watchlist.yaml", db=str(folder / "bench.duckdb"))
+    with without_heartbeats():
+        again = monitor(sources_file=sources, watchlist_file=ROOT / "config" / "watchlist.yaml", db=str(folder / "bench.duckdb"))
     rerun = time.perf_counter() - start
     if again.articles_new != 0:
         raise SystemExit(f"the re-run stored {again.articles_new} articles; expected none")

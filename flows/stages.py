@@ -68,13 +68,19 @@ def extract_and_match(pages: tuple[dict[str, Any], ...], pool: Any) -> list[Proc
     return process_pages(pages, pool)
 
 
+# Pages in the first batch: enough for both extraction workers' first chunks (16 pages each).
+FIRST_BATCH = 32
+
+
 def extracted_batches(crawl: CrawlProcess, pool: Any, batch_size: int) -> Iterator[list[Processed]]:
     """Processed pages in batches, as the crawl writes them: extraction overlaps fetching.
 
-    The next batch is already extracting while the caller handles the one yielded.
+    The next batch is already extracting while the caller handles the one yielded. The
+    first batch is small and the next ones double up to `batch_size`, so extraction starts
+    with the crawl's first pages rather than after `batch_size` of them.
     """
     pending = None
-    for pages in batched(follow_pages(crawl.out_dir, crawl.alive), batch_size):
+    for pages in batched(follow_pages(crawl.out_dir, crawl.alive), batch_size, first=FIRST_BATCH):
         # quote(): Prefect would otherwise walk every page dict looking for futures.
         future = extract_and_match.submit(quote(pages), pool)
         if pending is not None:

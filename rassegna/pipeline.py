@@ -161,8 +161,12 @@ def process_pages(pages: Iterable[dict[str, Any]], pool: Executor) -> list[Proce
     return list(pool.map(_process_in_worker, pages, chunksize=16))
 
 
-def batched(items: Iterable[Any], size: int) -> Iterator[tuple[Any, ...]]:
-    """itertools.batched, which arrives only in Python 3.12."""
+def batched(items: Iterable[Any], size: int, first: int | None = None) -> Iterator[tuple[Any, ...]]:
+    """itertools.batched (which arrives only in Python 3.12), or, with `first`, batches that
+    start at `first` items and double up to `size`: the first is ready soon, the later ones
+    are as large as asked."""
     iterator = iter(items)
-    while batch := tuple(islice(iterator, size)):
+    step = min(first or size, size)
+    while batch := tuple(islice(iterator, step)):
         yield batch
+        step = min(step * 2, size)
