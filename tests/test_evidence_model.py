@@ -178,3 +178,10 @@ def test_a_business_word_used_as_a_verb_after_the_name_is_no_business(matcher):
     text = "A Cerro Maggiore Rain mostra la nuova centralina per l'irrigazione dei giardini."
     (c,) = decide(matcher, text, "Rain")
     assert c.accepted and c.rule != "adjacent-business"
+
+
+def test_an_english_apposition_names_the_company_after_its_adjectives(matcher):
+    # "company" is the apposition's third word; with the trade in the sentence, two kinds of weak evidence.
+    text = "Mac & Nil, the Italian fleet-tracking company, signed a deal to equip 400 buses in Apulia."
+    (c,) = decide(matcher, text, "Mac&Nil")
+    assert c.accepted and "company-noun:company@beside" in c.evidence_for

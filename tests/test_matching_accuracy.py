@@ -51,7 +51,7 @@ def test_corpus_is_large_and_hard_enough(scores):
 def test_overall_precision_and_recall_on_the_development_part(scores):
     ours, _, _ = scores
     assert ours.overall.precision >= 0.99, ours.overall
-    # 0.960 since blind parts 6, 7 and 8, with their one-cue briefs, joined it (README).
+    # 0.961 since blind parts 6, 7 and 8, with their one-cue briefs, joined it (README).
     assert ours.overall.recall >= 0.955, ours.overall
 
 
@@ -77,7 +77,7 @@ def test_the_blind_part_is_large_and_almost_half_hard_negatives(blind):
 
 def test_blind_precision_and_recall_hold(blind):
     # Issue 11 asks precision 0.98 and recall 0.97: on blind part 9 the shipped evidence model
-    # measured 0.992 and 0.912 (README); these floors catch a regression, not the target.
+    # measured 0.992 and 0.914 (README); these floors catch a regression, not the target.
     ours, _ = blind
     assert ours.overall.precision >= 0.99, ours.overall
     assert ours.overall.recall >= 0.91, ours.overall
@@ -88,7 +88,7 @@ def test_blind_precision_and_recall_hold(blind):
 BLIND_FLOORS = {
     "Aton": (1.0, 0.80), "Galdi": (0.95, 0.77), "I.co.p": (1.0, 1.0), "INNOVIT": (1.0, 0.97),
     "Imprese Vincenti": (0.95, 1.0), "Las Mobili": (1.0, 1.0), "Mac&Nil": (1.0, 0.92), "Malvestio": (1.0, 0.82),
-    "Manta Group": (1.0, 0.92), "Martinorossi": (1.0, 1.0), "Move": (1.0, 0.84), "Podium Engineering": (1.0, 1.0),
+    "Manta Group": (1.0, 0.92), "Martinorossi": (1.0, 1.0), "Move": (1.0, 0.88), "Podium Engineering": (1.0, 1.0),
     "Rain": (1.0, 0.75), "Santini": (1.0, 0.85),
 }
 
@@ -101,7 +101,7 @@ def test_no_entity_below_its_measured_floor_on_the_blind_part(blind, entity):
 
 
 def test_development_figures_are_not_far_above_the_blind_ones(scores, blind):
-    # Issue 11 asks a gap of 0.02 at most; on blind part 9 precision is 0.003 and recall 0.048
+    # Issue 11 asks a gap of 0.02 at most; on blind part 9 precision is 0.003 and recall 0.046
     # below the development part (on part 8, 0.022 and 0.026; on parts 6 and 7 recall 0.07), README.
     dev, blind_scores = scores[0].overall, blind[0].overall
     assert dev.precision - blind_scores.precision <= 0.03

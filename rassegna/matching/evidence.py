@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 # A version of the decision rules, recorded with every mention: a rematch after a matcher
 # change is told apart from one after a watchlist change.
-MATCHER_VERSION = "evidence-4"
+MATCHER_VERSION = "evidence-5"
 
 THRESHOLD = 2.0
 # One kind of weak evidence (sector words, or places) never reaches the threshold alone: in

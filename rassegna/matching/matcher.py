@@ -197,7 +197,7 @@ _REFERS_BACK = re.compile(
 )
 _ELISION = re.compile(r"^(?:[a-z]+['’])")
 # "Galdi, storica azienda di Postioma": the apposition after the name.
-_APPOSITION_AFTER = re.compile(r"^\s*[,:–—(]\s*(?:(?:l['’]|un['’])\s*|(?:la|il|lo|una|un|uno|the|a|an)\s+)?([\w-]+)(?:\s+([\w-]+))?")
+_APPOSITION_AFTER = re.compile(r"^\s*[,:–—(]\s*(?:(?:l['’]|un['’])\s*|(?:la|il|lo|una|un|uno|the|a|an)\s+)?([\w-]+)(?:\s+([\w-]+))?(?:\s+([\w-]+))?(?:\s+([\w-]+))?")
 
 
 def _person_cue(text: str, start: int, end: int) -> str | None:
@@ -272,7 +272,9 @@ def _nearer_another(occurrences: tuple[int, ...], position: int, start: int, end
 
 
 def _apposition(after: str) -> tuple[str, ...]:
-    """The first two words of an apposition after the name ("Galdi, storica azienda di..."), lower case."""
+    """The first four words of an apposition after the name, lower case: the noun that says what
+    it is comes second in Italian ("Galdi, storica azienda di...") and after its adjectives in
+    English ("Mac & Nil, the Italian fleet-tracking company")."""
     found = _APPOSITION_AFTER.match(after)
     return tuple(w.lower() for w in found.groups() if w) if found else ()
 
