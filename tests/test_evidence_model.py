@@ -185,3 +185,16 @@ def test_an_english_apposition_names_the_company_after_its_adjectives(matcher):
     text = "Mac & Nil, the Italian fleet-tracking company, signed a deal to equip 400 buses in Apulia."
     (c,) = decide(matcher, text, "Mac&Nil")
     assert c.accepted and "company-noun:company@beside" in c.evidence_for
+
+
+def test_an_event_or_a_body_before_the_name_is_no_shop_of_a_trade(matcher):
+    text = "Alla conferenza di oggi Galdi, azienda trevigiana di macchine confezionatrici, ha presentato la nuova linea."
+    (c,) = decide(matcher, text, "Galdi")
+    assert c.accepted and c.rule != "adjacent-business"
+
+
+def test_a_company_noun_after_a_preposition_in_the_apposition_is_not_the_names(matcher):
+    # The person works in a company; the apposition does not say Malvestio is one.
+    text = "Malvestio, titolare di una impresa edile di Padova, è stato intervistato dal giornale locale."
+    (c,) = decide(matcher, text, "Malvestio")
+    assert not c.accepted and "company-noun" not in c.evidence_for

@@ -49,3 +49,21 @@ def test_the_one_pass_search_finds_trafilaturas_author(case):
     ours = find_author(load_html(html))
     assert ours == extract_author(load_html(html))
     assert ours == expected
+
+
+GLUED = {
+    # trafilatura deletes the <time> and glues its tail to the text before it.
+    "a time inside a byline": ('<p class="byline">Mario<time>3 maggio</time>Rossi</p>', "MarioRossi"),
+    "the glued text decides the length": (
+        '<span class="author">A<time>t</time>B</span><div class="byline">Anna Costa</div>', "Anna Costa"),
+    "after a kept sibling": ('<div class="author"><b>M</b>ario<figure>f</figure>Rossi</div>', "M arioRossi"),
+    "a rel element saying me": ('<p>x</p><span><rel>me</rel>Giulia Rossi</span><div class="byline">Anna Costa</div>',
+                                "Me Giulia Rossi"),
+}
+
+
+@pytest.mark.parametrize("case", GLUED, ids=str)
+def test_what_trafilatura_removes_leaves_the_text_around_it_as_trafilatura_does(case):
+    body, expected = GLUED[case]
+    html = f"<html><body><main>{body}</main></body></html>"
+    assert find_author(load_html(html)) == extract_author(load_html(html)) == expected

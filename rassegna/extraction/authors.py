@@ -85,17 +85,25 @@ def _elsewhere(element: Any) -> bool:
 
 
 def _text(element: Any) -> str:
-    """The element's text without the sections left out (their tails stay, as trafilatura keeps them)."""
+    """The element's text without the sections left out.
+
+    trafilatura deletes those sections and keeps their tails, glued without a space to the
+    text before them (the last kept sibling's tail, or the parent's text): "Mario<time>3
+    maggio</time>Rossi" reads "MarioRossi". Each piece here is such a slot, so the text joins
+    as trafilatura's does.
+    """
     parts: list[str] = []
 
     def walk(node: Any) -> None:
-        if node.text:
-            parts.append(node.text)
+        parts.append(node.text or "")
         for child in node:
-            if isinstance(child.tag, str) and not _elsewhere(child):
+            if not isinstance(child.tag, str):
+                parts.append(child.tail or "")  # a comment stays, and its tail with it
+            elif _elsewhere(child):
+                parts[-1] += child.tail or ""
+            else:
                 walk(child)
-            if child.tail:
-                parts.append(child.tail)
+                parts.append(child.tail or "")
 
     walk(element)
     return trim(" ".join(parts))
@@ -106,6 +114,11 @@ def _text(element: Any) -> str:
 _ANY_MARK = re.compile(r"uthor|AuthorName|yl|BBL|username|screenname|writer|zuozhe|bianji|xiaobian|channel-name"
                        r"|submitted-by|posted-by|journalist-name")
 _OTHER_MARKS = ("rel", "itemprop", "data-testid", "data-component")
+
+
+def _position(tree: Any, element: Any) -> int:
+    """The element's place in document order (only for the rare <rel> case: a second walk)."""
+    return next(order for order, found in enumerate(tree.iter(etree.Element)) if found is element)
 
 
 def find_author(tree: Any) -> str | None:
@@ -122,6 +135,12 @@ def find_author(tree: Any) -> str | None:
             tier = _tier(element.tag, attrib)
             if tier is not None:
                 marked.append((tier, order, element))
+    # trafilatura's first tier also takes an element holding a child element <rel>me</rel>
+    # (its XPath says `rel='me'`, without the @); such an element may carry no attribute at all.
+    for rel in tree.iter("rel"):
+        parent = rel.getparent()
+        if parent is not None and parent.tag in _TIER0_TAGS and rel.text_content() == "me":
+            marked.append((0, _position(tree, parent), parent))
     marked.sort(key=lambda found: found[:2])
     for _, _, element in marked:
         if _elsewhere(element) or any(_elsewhere(ancestor) for ancestor in element.iterancestors()):

@@ -233,7 +233,10 @@ _ADJECTIVES_TOO = frozenset({"alimentari"})
 _VERBS_TOO = frozenset({"mostra", "danza"})
 
 
+# "il negozio di arredamento Las Mobili": a shop named for its trade, then its name. Only
+# shops: "alla conferenza di oggi Galdi", "nel consorzio di imprese Icop" are no business's name.
 _BUSINESS_OF_TRADE = re.compile(r"\b(\w+) (?:di|da) [a-zà-ù]+ $")
+_SHOPS = frozenset({"negozio", "bottega", "emporio", "boutique", "officina", "shop", "store"})
 
 
 # Vetoes that show the name in another sense, which its later bare occurrences keep.
@@ -272,11 +275,23 @@ def _nearer_another(occurrences: tuple[int, ...], position: int, start: int, end
 
 
 def _apposition(after: str) -> tuple[str, ...]:
-    """The first four words of an apposition after the name, lower case: the noun that says what
-    it is comes second in Italian ("Galdi, storica azienda di...") and after its adjectives in
-    English ("Mac & Nil, the Italian fleet-tracking company")."""
+    """The first words of an apposition after the name, lower case, up to four and up to the
+    first preposition: the noun that says what it is comes second in Italian ("Galdi, storica
+    azienda di...") and after its adjectives in English ("Mac & Nil, the Italian fleet-tracking
+    company"); after a preposition a noun is something else's ("Galdi, operaio in una azienda")."""
     found = _APPOSITION_AFTER.match(after)
-    return tuple(w.lower() for w in found.groups() if w) if found else ()
+    words: list[str] = []
+    for word in (w.lower() for w in found.groups() if w) if found else ():
+        if word in _PREPOSITIONS:
+            break
+        words.append(word)
+    return tuple(words)
+
+
+_PREPOSITIONS = frozenset(
+    "di a da in con su per tra fra del della dello dei degli delle al alla allo ai agli alle dal dalla nel nella"
+    " sul sulla of at in on for with from by to".split()
+)
 
 
 class Matcher:
@@ -453,9 +468,8 @@ class Matcher:
             return "adjacent-business", nearest
         if nearest in ("di", "da", "del", "of") and farther in OTHER_BUSINESSES - _OWN_PLACES - _ADJECTIVES_TOO:
             return "adjacent-business", f"{farther} {nearest}"
-        # "il negozio di arredamento Las Mobili": a business named for its trade, then the name.
         kind_of = _BUSINESS_OF_TRADE.search(text, max(0, start - 60), start)
-        if kind_of and kind_of.group(1).lower() in OTHER_BUSINESSES - _OWN_PLACES:
+        if kind_of and kind_of.group(1).lower() in _SHOPS:
             return "adjacent-business", kind_of.group(0).strip()
         # The apposition's first word only: "Martinorossi, al convegno di..." is no convention.
         business = next((w for w in _apposition(after)[:1] if w in OTHER_BUSINESSES - _OWN_PLACES), None)
