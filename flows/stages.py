@@ -16,7 +16,7 @@ from prefect.utilities.annotations import quote
 
 from rassegna.archives.windows import Window
 from rassegna.config import SourcesConfig, Watchlist, load_sources, load_watchlist
-from rassegna.pipeline import Processed, batched, process_pages
+from rassegna.pipeline import PAGES_PER_CHUNK, Processed, batched, process_pages
 from spiders.crawl import CrawlProcess
 from spiders.output import follow_pages
 
@@ -68,8 +68,8 @@ def extract_and_match(pages: tuple[dict[str, Any], ...], pool: Any) -> list[Proc
     return process_pages(pages, pool)
 
 
-# Pages in the first batch: enough for both extraction workers' first chunks (16 pages each).
-FIRST_BATCH = 32
+# Pages in the first batch: a first chunk for each of two extraction workers.
+FIRST_BATCH = 2 * PAGES_PER_CHUNK
 
 
 def extracted_batches(crawl: CrawlProcess, pool: Any, batch_size: int) -> Iterator[list[Processed]]:

@@ -156,9 +156,14 @@ def worker_pool(watchlist: Watchlist, workers: int) -> Executor:
     )
 
 
+# Pages sent to a worker at a time: fewer round trips than one by one, and a batch still
+# spreads over every worker.
+PAGES_PER_CHUNK = 16
+
+
 def process_pages(pages: Iterable[dict[str, Any]], pool: Executor) -> list[Processed]:
     """Process crawled page records in the pool, in order."""
-    return list(pool.map(_process_in_worker, pages, chunksize=16))
+    return list(pool.map(_process_in_worker, pages, chunksize=PAGES_PER_CHUNK))
 
 
 def batched(items: Iterable[Any], size: int, first: int | None = None) -> Iterator[tuple[Any, ...]]:

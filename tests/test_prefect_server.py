@@ -89,30 +89,23 @@ def test_a_first_run_with_a_fresh_prefect_home_and_a_slow_server_start_succeeds(
     # The operator's timeout (2 s) is shorter than this server's start (held back 3 s, then
     # a new database to create): Prefect alone fails here with "Timed out while attempting
     # to connect to ephemeral Prefect API server".
-    env = _env(tmp_path, home, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="2", TEST_SERVER_DELAY_S="3")
+    # With Prefect's debug lines shown (-v), which name a flow run's heartbeat context when one starts.
+    env = _env(tmp_path, home, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="2", TEST_SERVER_DELAY_S="3",
+               PREFECT_LOGGING_LEVEL="DEBUG")
     assert not home.exists()
-    done = subprocess.run([CLI, "run", "--sources", str(_sources(tmp_path, free_port())), "--db",
+    done = subprocess.run([CLI, "run", "-v", "--sources", str(_sources(tmp_path, free_port())), "--db",
                            str(tmp_path / "r.duckdb")], env=env, cwd=ROOT, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    # A one-shot run sends no heartbeats: its server ends with it, and Prefect's heartbeat
+    # thread held each finishing run up to a second.
+    assert "Beginning flow run" in done.stdout + done.stderr
+    assert "heartbeat" not in (done.stdout + done.stderr).lower()
     assert "server process" in (tmp_path / "server.log").read_text()  # the server was held back
     said = " ".join(done.stderr.split())
     assert "Prefect's temporary server has not answered in 2 s" in said and "waiting up to 60 s more" in said
     assert "completed-with-failures" in done.stdout  # the run went on: its one source refused the connection
     assert home.is_dir()
     assert not _wait_gone(home, 10)  # and the server went with the run
-
-
-def test_a_one_shot_run_sends_no_flow_run_heartbeats(tmp_path, home):
-    # Its server ends with it, so heartbeats tell nobody anything, and Prefect's heartbeat
-    # thread held each finishing run up to a second. Prefect logs the heartbeat context at
-    # debug level when it starts one (as it did here before).
-    env = _env(tmp_path, home, PREFECT_LOGGING_LEVEL="DEBUG")
-    done = subprocess.run([CLI, "run", "-v", "--sources", str(_sources(tmp_path, free_port())), "--db",
-                           str(tmp_path / "r.duckdb")], env=env, cwd=ROOT, capture_output=True, text=True, timeout=240)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    output = done.stdout + done.stderr
-    assert "Beginning flow run" in output and "DEBUG" in output  # Prefect's own debug lines were shown
-    assert "heartbeat" not in output.lower()
 
 
 def test_a_sigkilled_run_leaves_no_prefect_server_behind(tmp_path, home):

@@ -33,8 +33,10 @@ MAX_BODY_BYTES = 5 * 1024 * 1024
 # enough to cost ~10 % of a worker's rate and to cut 2 workers' gain over 1 from ~1.7x to
 # ~1.5x (benchmarks/archive_scan.py). A scan needs no profile.
 def worker_config() -> dict:
-    """The whole Dask configuration a local cluster's worker processes start with (a Nanny's
-    `config` replaces the child's, so this is this process's with the profile turned off)."""
+    """The Dask configuration a local cluster's worker processes start with: this process's,
+    with the profile turned off. Handed whole: passing only the change through LocalCluster's
+    `config=` failed to start the workers here (KeyError 'admin' in the worker process,
+    distributed 2026.8)."""
     import dask.config
 
     return dask.config.merge(dask.config.config, {"distributed": {"worker": {"profile": {"enabled": False}}}})
