@@ -274,6 +274,13 @@ def _nearer_another(occurrences: tuple[int, ...], position: int, start: int, end
     return any(abs(position - other) < abs(position - start) for other in neighbours)
 
 
+# Words that end an apposition's description of the name: what follows is something else's.
+_PREPOSITIONS = frozenset(
+    "di a da in con su per tra fra del della dello dei degli delle al alla allo ai agli alle dal dalla nel nella"
+    " sul sulla of at on for with from by to".split()
+)
+
+
 def _apposition(after: str) -> tuple[str, ...]:
     """The first words of an apposition after the name, lower case, up to four and up to the
     first preposition: the noun that says what it is comes second in Italian ("Galdi, storica
@@ -287,11 +294,6 @@ def _apposition(after: str) -> tuple[str, ...]:
         words.append(word)
     return tuple(words)
 
-
-_PREPOSITIONS = frozenset(
-    "di a da in con su per tra fra del della dello dei degli delle al alla allo ai agli alle dal dalla nel nella"
-    " sul sulla of at in on for with from by to".split()
-)
 
 
 class Matcher:
