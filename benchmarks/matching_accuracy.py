@@ -22,14 +22,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from rassegna.config import load_watchlist  # noqa: E402
-from rassegna.matching.accuracy import Scores, load_corpus, naive_entities, score  # noqa: E402
+from rassegna.matching.accuracy import Scores, development_parts, load_corpus, naive_entities, score  # noqa: E402
 from rassegna.matching.matcher import Matcher  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import sitegen  # noqa: E402
 
 CORPORA = ROOT / "tests" / "matching"
-PARTS = {"dev": ["corpus.yaml", "heldout.yaml", "namesakes.yaml", "namesakes2.yaml", "namesakes3.yaml", "namesakes4.yaml", "namesakes5.yaml", "namesakes6.yaml", "namesakes7.yaml", "namesakes8.yaml"], "blind": ["blind.yaml"]}
+PARTS = {"dev": development_parts(CORPORA), "blind": [CORPORA / "blind.yaml"]}
 
 
 def _row(label: str, *scores: Scores, entity: str | None = None) -> str:
@@ -54,7 +54,7 @@ def main() -> None:
     results = {}
     corpora = {}
     for part, files in PARTS.items():
-        corpora[part] = [p for f in files for p in load_corpus(CORPORA / f)]
+        corpora[part] = [p for f in files for p in load_corpus(f)]
         results[part] = (score(corpora[part], ours), score(corpora[part], lambda t: naive_entities(watchlist, t)))
     head = f"{'precision':>6} {'recall':>6} {'tp':>4} {'fp':>3} {'fn':>3}"
     print(f"passages: dev {len(corpora['dev'])}, blind {len(corpora['blind'])}")

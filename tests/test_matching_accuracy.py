@@ -14,15 +14,12 @@ from pathlib import Path
 import pytest
 
 from conftest import WATCHLIST
-from rassegna.matching.accuracy import load_corpus, naive_entities, score
+from rassegna.matching.accuracy import development_parts, load_corpus, naive_entities, score
 from rassegna.config import load_watchlist
 from rassegna.matching.matcher import Matcher
 
 FOLDER = Path(__file__).parent / "matching"
-CORPUS = FOLDER / "corpus.yaml"
-DEVELOPMENT = [
-    CORPUS, *(FOLDER / f for f in ("heldout.yaml", "namesakes.yaml", "namesakes2.yaml", "namesakes3.yaml", "namesakes4.yaml", "namesakes5.yaml", "namesakes6.yaml", "namesakes7.yaml", "namesakes8.yaml"))
-]
+DEVELOPMENT = development_parts(FOLDER)
 BLIND = FOLDER / "blind.yaml"
 NAMES = {
     "Aton", "Galdi", "I.co.p", "Las Mobili", "Mac&Nil", "Malvestio", "Manta Group", "Martinorossi",

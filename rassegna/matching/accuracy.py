@@ -38,6 +38,12 @@ class Scores:
     errors: list[tuple[dict[str, Any], set[str], set[str]]] = field(default_factory=list)
 
 
+def development_parts(folder: Path) -> list[Path]:
+    """The development part's files: the corpus, the held-out set, and every earlier blind
+    part once read (namesakes*.yaml). The blind part is `folder / "blind.yaml"`."""
+    return [folder / "corpus.yaml", folder / "heldout.yaml", *sorted(folder.glob("namesakes*.yaml"))]
+
+
 def load_corpus(path: Path) -> list[dict[str, Any]]:
     passages = yaml.safe_load(Path(path).read_text("utf-8"))
     if not isinstance(passages, list) or not passages:
